@@ -1,0 +1,140 @@
+"""The role library: per-family responsibilities, requirements and phrasing, adapted by
+level, and the title matcher that picks a family ("Sr. Backend Engineer (Python)" ->
+backend). A title that matches no family gets the role-neutral `general` entry."""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chains.models import LEVELS, Level
+from chains.resources import AssetError, prompts_dir, read_yaml
+
+GENERAL = "general"
+PLACEHOLDERS = frozenset({"title", "company", "team"})
+MIN_SCORE = 2.0
+
+_ABBREVIATIONS = {
+    "sr": "senior", "snr": "senior", "jr": "junior", "eng": "engineer", "engr": "engineer",
+    "dev": "developer", "devs": "developers", "mgr": "manager", "mgmt": "management",
+    "ops": "operations", "admin": "administrator", "asst": "assistant", "assoc": "associate",
+    "swe": "software engineer", "sde": "software engineer", "qa": "quality assurance",
+    "ux": "user experience", "ui": "user interface", "ml": "machine learning",
+    "ai": "artificial intelligence", "rn": "registered nurse", "pm": "product manager",
+    "hr": "human resources", "sre": "site reliability engineer", "be": "backend",
+    "fe": "frontend", "vp": "vice president", "acct": "accountant", "cs": "customer success",
+    "bd": "business development", "bdr": "business development representative",
+    "sdr": "sales development representative", "ae": "account executive",
+}
+
+
+class LevelText(BaseModel):
+    """Lines for every level plus lines only for some levels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    common: list[str] = Field(default_factory=list)
+    entry: list[str] = Field(default_factory=list)
+    mid: list[str] = Field(default_factory=list)
+    senior: list[str] = Field(default_factory=list)
+    lead: list[str] = Field(default_factory=list)
+    executive: list[str] = Field(default_factory=list)
+
+    def for_level(self, level: Level) -> list[str]:
+        """Level-specific lines first: they say most about the role."""
+        return [*getattr(self, level), *self.common]
+
+
+class Family(BaseModel):
+    """One role family of the library, loaded from prompts/roles/<key>.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    match: dict[str, float] = Field(description="Title phrase -> weight; the best total wins.")
+    examples: list[str] = Field(default_factory=list, description="Titles that must match this family.")
+    overview: dict[Level, str]
+    responsibilities: LevelText
+    requirements: LevelText
+    skills: list[str] = Field(default_factory=list, description="Skill bullets for templates with a skills list.")
+    nice_to_have: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Family:
+        missing = [level for level in LEVELS if level not in self.overview]
+        if missing:
+            raise ValueError(f"overview has no text for level(s): {', '.join(missing)}")
+        for level in LEVELS:
+            if len(self.responsibilities.for_level(level)) < 10:
+                raise ValueError(f"responsibilities for level {level} are fewer than 10 lines")
+        for text in self.all_text():
+            fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            unknown = fields - PLACEHOLDERS
+            if unknown:
+                raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {text!r}")
+        return self
+
+    def all_text(self) -> list[str]:
+        lines = [*self.overview.values(), *self.skills, *self.nice_to_have]
+        for block in (self.responsibilities, self.requirements):
+            for level in ("common", *LEVELS):
+                lines.extend(getattr(block, level))
+        return lines
+
+
+def normalise_title(title: str) -> str:
+    """Lower case, punctuation to spaces, abbreviations spelled out."""
+    words = re.sub(r"[^a-z0-9+#]+", " ", title.lower().replace("back-end", "backend").replace("front-end", "frontend")).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+class Library:
+    """All families, and the matcher over their title phrases."""
+
+    def __init__(self, families: dict[str, Family]):
+        if GENERAL not in families:
+            raise AssetError(f"role library has no {GENERAL!r} family for titles that match none")
+        self.families = families
+
+    def match(self, title: str) -> Family:
+        """The family whose phrases best match the title; `general` when none scores enough."""
+        text = f" {normalise_title(title)} "
+        best, best_score = self.families[GENERAL], 0.0
+        for family in self.families.values():
+            score = sum(weight for phrase, weight in family.match.items() if f" {normalise_title(phrase)} " in text)
+            if score > best_score:
+                best, best_score = family, score
+        return best if best_score >= MIN_SCORE else self.families[GENERAL]
+
+    def __len__(self) -> int:
+        return len(self.families)
+
+
+def load_family(path: Path) -> Family:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise AssetError(f"{path}: a role family must be a mapping")
+    try:
+        return Family.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'family'}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise AssetError(f"{path}: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_library() -> Library:
+    folder = prompts_dir() / "roles"
+    families: dict[str, Family] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        family = load_family(path)
+        if family.key != path.stem:
+            raise AssetError(f"{path}: key {family.key!r} must match the file name {path.stem!r}")
+        families[family.key] = family
+    return Library(families)
