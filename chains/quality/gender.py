@@ -1,0 +1,145 @@
+"""Gender-coded wording by the gender-decoder method (Gaucher, Friesen & Kay, 2011).
+
+Word stems, tokenising, hyphen handling, prefix matching and bands follow Kat Matfield's
+MIT-licensed gender-decoder exactly; the stems live in prompts/quality/gender_words.yaml.
+jdwriter adds one step before counting: fixed phrases such as "competitive salary" or
+"lead generation", whose stem says nothing about the person or the culture, are set aside
+and reported as ignored rather than counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chains.resources import AssetError, prompts_dir, read_yaml
+
+Band = Literal[
+    "strongly feminine-coded",
+    "feminine-coded",
+    "neutral",
+    "empty",
+    "masculine-coded",
+    "strongly masculine-coded",
+]
+BANDS: tuple[Band, ...] = (
+    "strongly feminine-coded",
+    "feminine-coded",
+    "neutral",
+    "empty",
+    "masculine-coded",
+    "strongly masculine-coded",
+)
+STRONG = 3
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACE = re.compile(r"\s")
+_PUNCTUATION = re.compile(r"[.\t,“”‘’<>*?!\"\[\]@':;()/&]")
+
+
+class GenderWords(BaseModel):
+    """The word lists: gender-decoder's stems and exceptions, jdwriter's context guards."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    licence: str
+    feminine: list[str] = Field(min_length=1)
+    masculine: list[str] = Field(min_length=1)
+    exceptions: list[str] = Field(default_factory=list)
+    explanations: dict[Band, str]
+    context_guards: list[str] = Field(default_factory=list)
+
+    @property
+    def hyphenated(self) -> tuple[str, ...]:
+        return tuple(w for w in (*self.feminine, *self.masculine) if "-" in w)
+
+    def guard_pattern(self) -> re.Pattern[str] | None:
+        if not self.context_guards:
+            return None
+        return re.compile(r"\b(?:" + "|".join(f"(?:{g})" for g in self.context_guards) + r")\b", re.IGNORECASE)
+
+
+class GenderResult(BaseModel):
+    """What the decoder found: coded words with counts, the band, and what it set aside."""
+
+    band: Band
+    masculine: dict[str, int] = Field(description="Masculine-coded words found -> times, in order of first use.")
+    feminine: dict[str, int] = Field(description="Feminine-coded words found -> times, in order of first use.")
+    masculine_count: int
+    feminine_count: int
+    ignored: dict[str, int] = Field(
+        default_factory=dict, description="Guarded phrases set aside before counting -> times."
+    )
+    explanation: str = ""
+
+
+@lru_cache(maxsize=1)
+def gender_words() -> GenderWords:
+    path = prompts_dir() / "quality" / "gender_words.yaml"
+    try:
+        return GenderWords.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        raise AssetError(f"{path}: {problems}") from None
+
+
+def word_list(text: str, hyphenated: tuple[str, ...] | None = None) -> list[str]:
+    """gender-decoder's tokens: ASCII only, lower case, split on its punctuation set, and
+    hyphenated words split apart unless they start with a hyphenated coded stem."""
+    stems = gender_words().hyphenated if hyphenated is None else hyphenated
+    cleaner = _SPACE.sub(" ", _NON_ASCII.sub(" ", text))
+    words = [w.lower() for w in _PUNCTUATION.sub(" ", cleaner).split(" ") if w]
+    tokens: list[str] = []
+    for word in words:
+        if "-" in word and not word.startswith(stems):
+            tokens.extend(part for part in word.split("-") if part)
+        else:
+            tokens.append(word)
+    return tokens
+
+
+def coded(words: list[str], stems: list[str], exceptions: list[str]) -> list[str]:
+    """Every word that starts with a stem, once per stem it starts with, as gender-decoder counts."""
+    skip = set(exceptions)
+    return [word for word in words for stem in stems if word.startswith(stem) and word not in skip]
+
+
+def band(feminine: int, masculine: int) -> Band:
+    """gender-decoder's bands: the difference in counts, 'strongly' beyond three."""
+    score = feminine - masculine
+    if score == 0:
+        return "neutral" if feminine else "empty"
+    if score > STRONG:
+        return "strongly feminine-coded"
+    if score > 0:
+        return "feminine-coded"
+    if score < -STRONG:
+        return "strongly masculine-coded"
+    return "masculine-coded"
+
+
+def gender_coding(text: str) -> GenderResult:
+    """The coded words in a posting's text, counted and banded."""
+    lists = gender_words()
+    ignored: Counter[str] = Counter()
+    guard = lists.guard_pattern()
+    if guard is not None:
+        ignored.update(" ".join(m.group(0).lower().split()) for m in guard.finditer(text))
+        text = guard.sub(" ", text)
+    words = word_list(text, lists.hyphenated)
+    masculine = coded(words, lists.masculine, lists.exceptions)
+    feminine = coded(words, lists.feminine, lists.exceptions)
+    result = band(len(feminine), len(masculine))
+    return GenderResult(
+        band=result,
+        masculine=dict(Counter(masculine)),
+        feminine=dict(Counter(feminine)),
+        masculine_count=len(masculine),
+        feminine_count=len(feminine),
+        ignored=dict(ignored),
+        explanation=" ".join(lists.explanations[result].split()),
+    )
