@@ -1,0 +1,105 @@
+"""Exclusionary and off-putting wording: gendered and age-coded terms, hype titles, hustle
+phrases, hollow perks. Table-driven from prompts/quality/wording.yaml so a team can add a
+term without touching code; every term carries a suggestion and its false-positive guards."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chains.resources import AssetError, prompts_dir, read_yaml
+
+
+class Term(BaseModel):
+    """One word or phrase to avoid, how to find it, and what to write instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    term: str
+    pattern: str = ""
+    suggestion: str
+    unless: list[str] = Field(default_factory=list, description="Phrases in which a match is fine.")
+
+    @model_validator(mode="after")
+    def _compiles(self) -> Term:
+        for source in (self.pattern or re.escape(self.term), *self.unless):
+            try:
+                re.compile(source)
+            except re.error as exc:
+                raise ValueError(f"{self.term}: pattern {source!r} is not a valid regular expression ({exc})") from None
+        return self
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w-])(?:{self.pattern or re.escape(self.term)})(?![\w-])", re.IGNORECASE)
+
+    @cached_property
+    def guard(self) -> re.Pattern[str] | None:
+        if not self.unless:
+            return None
+        return re.compile(r"\b(?:" + "|".join(f"(?:{u})" for u in self.unless) + r")\b", re.IGNORECASE)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    why: str
+    terms: list[Term] = Field(min_length=1)
+
+
+class WordingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: dict[str, Rule] = Field(description="Issue code -> rule.")
+
+
+class WordingHit(BaseModel):
+    """A term found in the text: the rule's code, the term, how it was written, how often."""
+
+    code: str
+    term: str
+    found: str = Field(description="The words as written in the posting (first use).")
+    count: int = 1
+    suggestion: str
+    why: str
+
+
+@lru_cache(maxsize=1)
+def wording_rules() -> WordingRules:
+    path = prompts_dir() / "quality" / "wording.yaml"
+    try:
+        return WordingRules.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        raise AssetError(f"{path}: {problems}") from None
+
+
+def _guarded(term: Term, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in term.guard.finditer(text)] if term.guard else []
+
+
+def wording(text: str) -> list[WordingHit]:
+    """Every term to avoid in the text, once per term with its count, in rule order."""
+    hits: list[WordingHit] = []
+    for code, rule in wording_rules().rules.items():
+        for term in rule.terms:
+            safe = _guarded(term, text)
+            found = [
+                m for m in term.regex.finditer(text)
+                if not any(start <= m.start() and m.end() <= end for start, end in safe)
+            ]
+            if found:
+                hits.append(
+                    WordingHit(
+                        code=code,
+                        term=term.term,
+                        found=" ".join(found[0].group(0).split()),
+                        count=len(found),
+                        suggestion=term.suggestion,
+                        why=rule.why,
+                    )
+                )
+    return hits
