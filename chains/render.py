@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from babel import Locale
 from docx import Document
@@ -71,7 +71,7 @@ def check_format(fmt: str) -> Format:
     """The format name, or a FormatError naming it and the allowed ones."""
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    return fmt  # type: ignore[return-value]
+    return cast(Format, fmt)
 
 
 def render(posting: JobPosting, fmt: str) -> str:
@@ -226,25 +226,28 @@ def render_html(posting: JobPosting) -> str:
     """A standalone HTML5 page, ready to publish: styled, readable on a phone, and carrying
     the JSON-LD that job search engines read."""
     title = FACT_SEPARATOR.join(_lines([posting.title, posting.company]))
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{html.escape(title)}</title>",
-            f"<style>\n{_stylesheet().strip()}\n</style>",
-            render_jsonld_script(posting),
-            "</head>",
-            "<body>",
-            "<main>",
-            render_html_fragment(posting),
-            "</main>",
-            "</body>",
-            "</html>",
-        ]
-    ) + "\n"
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en">',
+                "<head>",
+                '<meta charset="utf-8">',
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                f"<title>{html.escape(title)}</title>",
+                f"<style>\n{_stylesheet().strip()}\n</style>",
+                render_jsonld_script(posting),
+                "</head>",
+                "<body>",
+                "<main>",
+                render_html_fragment(posting),
+                "</main>",
+                "</body>",
+                "</html>",
+            ]
+        )
+        + "\n"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -291,7 +294,7 @@ def render_json(posting: JobPosting) -> str:
 # JSON-LD
 
 
-NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 
 
 class PlacesFile(BaseModel):
@@ -308,8 +311,8 @@ class _Places:
     """Country and region names for reading a free-text location into a PostalAddress."""
 
     def __init__(self, data: PlacesFile):
-        territories = Locale.parse("en").territories
-        self.codes = {code for code in territories if len(code) == 2 and code.isalpha()} - NOT_COUNTRIES
+        territories = {str(code): str(name) for code, name in Locale.parse("en").territories.items()}
+        self.codes = {code for code in territories if len(code) == 2 and code.isalpha()} - _NOT_COUNTRIES
         self.countries = {_key(territories[code]): code for code in self.codes}
         self.countries.update({_key(name): code for name, code in data.country_aliases.items()})
         self.regions: dict[str, str] = {}
@@ -343,7 +346,9 @@ def _places() -> _Places:
     try:
         return _Places(PlacesFile.model_validate(read_yaml(path)))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors(include_url=False))
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
         raise AssetError(f"{path}: {problems}") from None
 
 
@@ -386,7 +391,9 @@ def _applicant_locations(role: RoleSpec) -> list[dict[str, str]]:
         if not role.location:
             return []
         country = postal_address(role.location).get("addressCountry")
-        return [{"@type": "Country", "name": country} if country else {"@type": "AdministrativeArea", "name": role.location}]
+        return [
+            {"@type": "Country", "name": country} if country else {"@type": "AdministrativeArea", "name": role.location}
+        ]
     return [
         {"@type": "Country" if places.country(name) else "AdministrativeArea", "name": name}
         for name in role.remote_regions
@@ -416,7 +423,7 @@ def jsonld(posting: JobPosting) -> dict[str, Any]:
             data["jobLocationType"] = "TELECOMMUTE"
             locations = _applicant_locations(role)
             if locations:
-                data["applicantLocationRequirements"] = locations if len(locations) > 1 else locations[0]
+                data["applicantLocationRequirements"] = locations
         elif role.location:
             data["jobLocation"] = {"@type": "Place", "address": postal_address(role.location)}
         data["employmentType"] = EMPLOYMENT_TYPES[role.employment_type]
