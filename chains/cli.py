@@ -205,5 +205,7 @@ def roles(title: str | None) -> None:
         click.echo(f"{family.key:<24} {family.name}")
 
 
+import chains.batch_cli  # noqa: E402,F401  (registers `jdwriter batch` on main)
+
 if __name__ == "__main__":
     main()
