@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_symbol, list_currencies
 
 from chains.models import PayPeriod, RoleSpec, Salary
 
@@ -42,4 +46,207 @@ def role_salary(role: RoleSpec) -> Salary:
         currency=role.currency,
         period=role.pay_period,
         text=salary_text(role.salary_min, role.salary_max, role.currency, role.pay_period),
+    )
+
+
+_EXTRA_SYMBOLS: dict[str, tuple[str, ...]] = {
+    "US$": ("USD",),
+    "C$": ("CAD",),
+    "AU$": ("AUD",),
+    "S$": ("SGD",),
+    "kr": ("SEK", "NOK", "DKK", "ISK"),
+    "zł": ("PLN",),
+    "₽": ("RUB",),
+    "₺": ("TRY",),
+    "₴": ("UAH",),
+    "₦": ("NGN",),
+    "฿": ("THB",),
+}
+# ISO codes that are also everyday words or product names ("PHP 8", "TOP 10", "CVE-…"):
+# recognised only when asked for, e.g. when the role is paid in one of them.
+_WORDLIKE_CODES = frozenset(
+    {"ALL", "AMD", "BAM", "BOB", "CUP", "CVE", "GEL", "LAK", "MAD", "MOP", "NIO", "PEN", "PHP", "SOS", "TOP", "TRY"}
+)
+_WORD_CURRENCIES = {"dollars": "$", "dollar": "$", "euros": "€", "euro": "€"}
+_MULTIPLIERS = {"k": Decimal(1000), "thousand": Decimal(1000), "m": Decimal(1000000), "mm": Decimal(1000000),
+                "mn": Decimal(1000000), "million": Decimal(1000000)}
+_NUMBER = (
+    r"\d{1,3}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?(?!\d|[,.]\d)"  # lakh grouping: ₹12,00,000
+    r"|\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[ \u00a0\u202f']\d{3})+)(?:[.,]\d{1,2})?(?!\d|[,.]\d)"
+    r"|\d+(?:[.,]\d{1,2})?(?!\d|[,.]\d)"
+)
+_SUFFIX = r"(?:(?P<suffix>[kK]|[mM]{1,2}|mn)(?![A-Za-z])|\s(?P<word>thousand|million)\b)"
+_RANGE_GAP = re.compile(r"\s*(?:-|–|—|to)\s*", re.IGNORECASE)
+_AND_GAP = re.compile(r"\s+and\s+", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_PERIOD_WORDS = {
+    "hour": "hour", "hr": "hour", "hourly": "hour", "day": "day", "daily": "day", "week": "week",
+    "wk": "week", "weekly": "week", "month": "month", "mo": "month", "monthly": "month", "year": "year",
+    "yr": "year", "annum": "year", "annual": "year", "annually": "year", "yearly": "year", "pa": "year",
+}
+_PERIOD_AFTER = re.compile(
+    r"\s*(?:(?:per|an?|each|/)\s*(?P<unit>hour|hr|day|week|wk|month|mo|year|yr|annum)\b"
+    r"|(?P<adverb>hourly|daily|weekly|monthly|yearly|annually)\b|(?P<pa>p\.\s?a\.))",
+    re.IGNORECASE,
+)
+_PERIOD_BEFORE = re.compile(
+    r"\b(?P<adjective>hourly|daily|weekly|monthly|yearly|annual)\s+(?:base\s+|gross\s+)?"
+    r"(?:salary|pay|rate|wage|compensation|earnings|range)\b[^.;\n]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money amount found in text: one figure, or a range stated as one ("$52K-$275K")."""
+
+    low: Decimal
+    high: Decimal
+    currencies: frozenset[str]  # the ISO codes its marker can mean: a bare "$" is any dollar
+    text: str
+    start: int
+    end: int
+    is_range: bool = False
+    period: PayPeriod | None = None
+
+    def figures(self) -> tuple[Decimal, ...]:
+        return (self.low, self.high) if self.is_range else (self.low,)
+
+    def in_currency(self, code: str) -> bool:
+        return code.upper() in self.currencies
+
+
+@lru_cache(maxsize=1)
+def _symbols() -> dict[str, frozenset[str]]:
+    """Every currency marker babel prints in English (plus common local ones) -> ISO codes.
+    A bare one-character symbol also means every currency whose symbol ends with it."""
+    exact: dict[str, set[str]] = {}
+    for code in list_currencies():
+        symbol = get_currency_symbol(code, "en_US")
+        if symbol != code and symbol != "¤":
+            exact.setdefault(symbol, set()).add(code)
+    for symbol, codes in _EXTRA_SYMBOLS.items():
+        exact.setdefault(symbol, set()).update(codes)
+    for symbol in [s for s in exact if len(s) == 1]:
+        for other, codes in list(exact.items()):
+            if other.endswith(symbol):
+                exact[symbol].update(codes)
+    return {symbol: frozenset(codes) for symbol, codes in exact.items()}
+
+
+@lru_cache(maxsize=64)
+def _pattern(extra_codes: frozenset[str]) -> re.Pattern[str]:
+    symbols = sorted(_symbols(), key=len, reverse=True)
+    codes = sorted(
+        (c for c in list_currencies() if c.isalpha() and c.isupper() and not c.startswith("X") and c not in _WORDLIKE_CODES)
+    )
+    codes = sorted({*codes, *extra_codes})
+    symbol = "|".join(re.escape(s) for s in symbols)
+    code = "|".join(codes)
+    words = "|".join(_WORD_CURRENCIES)
+    before = rf"(?:(?<![A-Za-z])(?P<sym1>{symbol})\s?|(?<![A-Za-z])(?P<code1>{code})[\s\u00a0]?)"
+    after = rf"(?:\s?(?P<sym2>{symbol})(?![A-Za-z])|[\s\u00a0]?(?P<code2>{code})\b|\s(?P<cword>{words})\b)"
+    return re.compile(rf"{before}?(?<![\d.,])(?P<num>{_NUMBER}){_SUFFIX}?{after}?")
+
+
+def _number(text: str) -> Decimal:
+    """`1,234.56`, `1.234,56`, `100 000`, `42.50`, `1.500` (thousands) -> Decimal."""
+    digits = text.replace("\u00a0", " ").replace("\u202f", " ").replace("'", " ").replace(" ", "")
+    last = max(digits.rfind(","), digits.rfind("."))
+    if last >= 0 and len(digits) - last - 1 in (1, 2):
+        whole, cents = digits[:last], digits[last + 1:]
+        return Decimal(whole.replace(",", "").replace(".", "") + "." + cents)
+    return Decimal(digits.replace(",", "").replace(".", ""))
+
+
+@dataclass
+class _Figure:
+    value: Decimal
+    multiplier: Decimal | None
+    currencies: frozenset[str] | None
+    start: int
+    end: int
+
+
+def _figures(text: str, extra_codes: frozenset[str]) -> list[_Figure]:
+    symbols = _symbols()
+    found = []
+    for match in _pattern(extra_codes).finditer(text):
+        marker = match["sym1"] or match["sym2"]
+        currencies = symbols[marker] if marker else None
+        code = match["code1"] or match["code2"]
+        if code:
+            currencies = frozenset({code})
+        if match["cword"]:
+            currencies = symbols[_WORD_CURRENCIES[match["cword"].lower()]]
+        unit = (match["suffix"] or match["word"] or "").lower()
+        found.append(_Figure(_number(match["num"]), _MULTIPLIERS.get(unit), currencies, match.start(), match.end()))
+    return found
+
+
+def _period(text: str, start: int, end: int) -> PayPeriod | None:
+    after = _PERIOD_AFTER.match(text, end)
+    if after:
+        word = (after["unit"] or after["adverb"] or "pa").lower()
+        return _PERIOD_WORDS[word]  # type: ignore[return-value]
+    before = _PERIOD_BEFORE.search(text, max(0, start - 80), start)
+    if before:
+        return _PERIOD_WORDS[before["adjective"].lower()]  # type: ignore[return-value]
+    return None
+
+
+def find_amounts(text: str, *, codes: Iterable[str] = ()) -> list[Amount]:
+    """Every money amount in the text, in order; a range ("$52K-$275K", "between €70,000
+    and €90,000", "100,000 – 120,000 USD") is one Amount. A figure counts as money only
+    with a currency symbol, ISO code or currency word next to it (or to its range partner),
+    so "1M+ requests", "24/7", "2026", "83%" and "401(k)" are not money. `codes` adds ISO
+    codes that are also common words (e.g. the role's own "PHP")."""
+    figures = _figures(text, frozenset(c.upper() for c in codes))
+    amounts: list[Amount] = []
+    i = 0
+    while i < len(figures):
+        left = figures[i]
+        right = figures[i + 1] if i + 1 < len(figures) else None
+        if right and (left.currencies or right.currencies) and _joined(text, left, right):
+            low_mult = left.multiplier
+            if low_mult is None and right.multiplier and left.value <= right.value and left.value < 1000:
+                low_mult = right.multiplier
+            low = left.value * (low_mult or 1)
+            high = right.value * (right.multiplier or 1)
+            if low <= high:
+                currencies = _common(left.currencies, right.currencies)
+                amounts.append(_amount(text, low, high, currencies, left.start, right.end, is_range=True))
+                i += 2
+                continue
+        if left.currencies:
+            value = left.value * (left.multiplier or 1)
+            amounts.append(_amount(text, value, value, left.currencies, left.start, left.end, is_range=False))
+        i += 1
+    return amounts
+
+
+def _common(left: frozenset[str] | None, right: frozenset[str] | None) -> frozenset[str]:
+    """A range's currencies: what both ends agree on ("$52K-$275K USD" is USD only)."""
+    if left and right:
+        return (left & right) or (left | right)
+    return left or right or frozenset()
+
+
+def _joined(text: str, left: _Figure, right: _Figure) -> bool:
+    """Whether two figures form a range: "X – Y", "X to Y", "between X and Y"."""
+    if _RANGE_GAP.fullmatch(text, left.end, right.start):
+        return True
+    return bool(_AND_GAP.fullmatch(text, left.end, right.start) and _BETWEEN.search(text, max(0, left.start - 12), left.start))
+
+
+def _amount(text: str, low: Decimal, high: Decimal, currencies: frozenset[str], start: int, end: int, *, is_range: bool) -> Amount:
+    return Amount(
+        low=low,
+        high=high,
+        currencies=currencies,
+        text=text[start:end],
+        start=start,
+        end=end,
+        is_range=is_range,
+        period=_period(text, start, end),
     )
