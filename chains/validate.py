@@ -1,0 +1,626 @@
+"""The validator: pure checks over a posting, its template and its role, and the report.
+
+A check is a plain function `CheckContext -> Iterable[Issue]`: no I/O, no model, so the
+same checks grade a template draft, a model's draft and a posting pasted from anywhere.
+Checks only say what is wrong; `make_issue` prices each code from prompts/scoring.yaml.
+Other packages add checks with `@register` (chains.quality does, on import).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chains.models import Issue, JobPosting, PostingSection, Report, RoleSpec, Salary, Section, SectionContent, Template
+from chains.money import Amount, find_amounts, role_salary
+from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.scoring import make_issue, score
+from chains.template import section_heading
+
+__all__ = [
+    "CHECKS",
+    "CORE_CHECKS",
+    "MEASURES",
+    "Check",
+    "CheckContext",
+    "Measure",
+    "make_issue",
+    "register",
+    "register_measure",
+    "validate",
+]
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+PLUGINS = ("chains.quality",)
+_TOKENS = re.compile(r"[a-z0-9+#]+")
+_SEPARATORS = " .-/_'’"
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+
+
+class CheckRules(BaseModel):
+    """prompts/checks.yaml: the phrases and thresholds the checks look for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vague_pay: list[str] = Field(min_length=1)
+    open_before: str
+    open_after: str
+    pay_sentence: str
+    placeholders: list[str] = Field(min_length=1)
+    skill_variants: list[list[str]] = Field(default_factory=list)
+    duplicate_similarity: float = Field(gt=0, le=1)
+    section_max_words: int = Field(gt=0)
+    company_suffixes: list[str] = Field(default_factory=list)
+
+    @field_validator("vague_pay", "placeholders")
+    @classmethod
+    def _each_compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            _compiles(pattern)
+        return patterns
+
+    @field_validator("open_before", "open_after", "pay_sentence")
+    @classmethod
+    def _compiles_one(cls, pattern: str) -> str:
+        return _compiles(pattern)
+
+    @cached_property
+    def vague(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in self.vague_pay))
+
+    @cached_property
+    def placeholder(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in self.placeholders))
+
+    @cached_property
+    def before(self) -> re.Pattern[str]:
+        return re.compile(self.open_before)
+
+    @cached_property
+    def after(self) -> re.Pattern[str]:
+        return re.compile(self.open_after)
+
+    @cached_property
+    def pay_words(self) -> re.Pattern[str]:
+        return re.compile(self.pay_sentence)
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({exc})") from None
+    return pattern
+
+
+@lru_cache(maxsize=1)
+def check_rules() -> CheckRules:
+    path = prompts_dir() / "checks.yaml"
+    try:
+        return CheckRules.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'rules'}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise AssetError(f"{path}: {problems}") from None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A money amount and the posting section it was found in."""
+
+    section: str
+    amount: Amount
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What every check reads. Derived facts are computed once and shared by all checks."""
+
+    posting: JobPosting
+    template: Template
+    role: RoleSpec | None = None
+
+    @cached_property
+    def salary(self) -> Salary | None:
+        """The range the posting must state: the role's, else the one the posting carries."""
+        return role_salary(self.role) if self.role is not None else self.posting.salary
+
+    @cached_property
+    def template_sections(self) -> dict[str, Section]:
+        return {section.key: section for section in self.template.sections}
+
+    def content(self, section: PostingSection) -> SectionContent | None:
+        spec = self.template_sections.get(section.key)
+        return spec.content if spec else None
+
+    def sections_of(self, content: SectionContent) -> list[PostingSection]:
+        return [s for s in self.posting.sections if self.content(s) == content]
+
+    def heading(self, key: str) -> str:
+        written = self.posting.get(key)
+        if written is not None and written.heading:
+            return written.heading
+        spec = self.template_sections.get(key)
+        return section_heading(spec, self.role) if spec else key
+
+    @cached_property
+    def text(self) -> str:
+        return self.posting.full_text()
+
+    @cached_property
+    def amounts(self) -> list[Found]:
+        """Every money amount in the posting, section by section, in order."""
+        codes = (self.salary.currency,) if self.salary else ()
+        return [
+            Found(section.key, amount)
+            for section in self.posting.sections
+            for amount in find_amounts(section.text(), codes=codes)
+        ]
+
+    @cached_property
+    def pay(self) -> PayFacts:
+        return _pay_facts(self)
+
+
+Check = Callable[[CheckContext], Iterable[Issue]]
+Measure = Callable[[CheckContext], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class PayFacts:
+    """How the posting states pay: the salary it states, and the open-ended amounts."""
+
+    stated: Found | None
+    open_ended: list[Found]
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    stop = _SENTENCE_END.search(text, end)
+    return text[begin : stop.start() if stop else len(text)]
+
+
+def _is_open(rules: CheckRules, text: str, amount: Amount) -> bool:
+    """"from $X", "up to $X", "$X+", "$X and up": one end of the range left out."""
+    if amount.is_range:
+        return False
+    return bool(rules.before.search(text, max(0, amount.start - 30), amount.start) or rules.after.match(text, amount.end))
+
+
+def _about_pay(rules: CheckRules, text: str, amount: Amount) -> bool:
+    return bool(rules.pay_words.search(_sentence(text, amount.start, amount.end)))
+
+
+def _is_salary(amount: Amount, salary: Salary) -> bool:
+    return (
+        amount.low == salary.min
+        and amount.high == salary.max
+        and amount.in_currency(salary.currency)
+        and amount.period in (None, salary.period)
+    )
+
+
+def _pay_facts(ctx: CheckContext) -> PayFacts:
+    rules = check_rules()
+    texts = {s.key: s.text() for s in ctx.posting.sections}
+    compensation = {s.key for s in ctx.sections_of("compensation")}
+    allowed = _input_figures(ctx.role)
+    open_ended: list[Found] = []
+    firm: list[Found] = []
+    for found in ctx.amounts:
+        text, amount = texts[found.section], found.amount
+        if _allowed(amount, allowed):
+            continue
+        if found.section not in compensation and not _about_pay(rules, text, amount):
+            if amount.is_range or amount.period:
+                firm.append(found)
+            continue
+        if _is_open(rules, text, amount):
+            open_ended.append(found)
+        elif amount.is_range or amount.period or _about_pay(rules, text, amount):
+            firm.append(found)
+    pool = [f for f in firm if f.section in compensation] or firm
+    salary = ctx.salary
+    stated = next((f for f in pool if salary and _is_salary(f.amount, salary)), None)
+    stated = stated or next((f for f in pool if f.amount.is_range), None) or (pool[0] if pool else None)
+    return PayFacts(stated=stated, open_ended=open_ended)
+
+
+def _input_figures(role: RoleSpec | None) -> list[Amount]:
+    """Amounts the manager wrote in the role's own inputs: theirs to publish."""
+    if role is None:
+        return []
+    texts = [role.company_description, *role.responsibilities, *role.benefits]
+    return [a for text in texts for a in find_amounts(text, codes=(role.currency,))]
+
+
+def _allowed(amount: Amount, allowed: list[Amount]) -> bool:
+    return any(
+        set(amount.figures()) <= set(other.figures()) and amount.currencies & other.currencies for other in allowed
+    )
+
+
+CHECKS: list[Check] = []
+MEASURES: list[Measure] = []
+
+
+def register(check: Check) -> Check:
+    """Add a check to the registry `validate` runs by default."""
+    if check not in CHECKS:
+        CHECKS.append(check)
+    return check
+
+
+def register_measure(measure: Measure) -> Measure:
+    """Add a measure whose mapping is merged into Report.details (word lists, readability)."""
+    if measure not in MEASURES:
+        MEASURES.append(measure)
+    return measure
+
+
+# Structure ---------------------------------------------------------------------------
+
+
+@register
+def title_missing(ctx: CheckContext) -> Iterator[Issue]:
+    if not ctx.posting.title.strip():
+        yield make_issue("title_missing", message="The posting has no job title.")
+
+
+@register
+def missing_section(ctx: CheckContext) -> Iterator[Issue]:
+    for spec in ctx.template.sections:
+        if spec.required and ctx.posting.get(spec.key) is None:
+            heading = section_heading(spec, ctx.role)
+            yield make_issue(
+                "missing_section",
+                section=spec.key,
+                message=f'The required section "{heading}" is missing.',
+                suggestion=f'Add a "{heading}" section: {spec.guidance}',
+            )
+
+
+@register
+def empty_section(ctx: CheckContext) -> Iterator[Issue]:
+    for section in ctx.posting.sections:
+        if section.heading and not section.text().strip():
+            yield make_issue("empty_section", section=section.key, message=f'The section "{section.heading}" is empty.')
+
+
+@register
+def bullet_count(ctx: CheckContext) -> Iterator[Issue]:
+    for section in ctx.posting.sections:
+        spec = ctx.template_sections.get(section.key)
+        if spec is None or spec.kind != "bullets" or not section.text().strip():
+            continue
+        count = len(section.bullets)
+        if spec.min_bullets is not None and count < spec.min_bullets:
+            yield make_issue(
+                "bullet_count",
+                section=section.key,
+                message=f'"{section.heading}" has {count} bullet(s); the template asks for at least {spec.min_bullets}.',
+                suggestion=f"Write {spec.min_bullets} to {spec.max_bullets or spec.min_bullets} bullets, one idea each.",
+            )
+        elif spec.max_bullets is not None and count > spec.max_bullets:
+            yield make_issue(
+                "bullet_count",
+                severity="warning",
+                section=section.key,
+                message=f'"{section.heading}" has {count} bullets; the template asks for at most {spec.max_bullets}.',
+                suggestion=f"Keep the {spec.max_bullets} that matter most; long lists put qualified candidates off.",
+            )
+
+
+@register
+def heading_order(ctx: CheckContext) -> Iterator[Issue]:
+    order = {key: i for i, key in enumerate(ctx.template_sections)}
+    seen = -1
+    for section in ctx.posting.sections:
+        place = order.get(section.key)
+        if place is None:
+            continue
+        if place < seen:
+            yield make_issue(
+                "heading_order",
+                section=section.key,
+                message=f'"{section.heading}" comes after a section the template puts after it.',
+            )
+            return
+        seen = place
+
+
+@register
+def section_too_long(ctx: CheckContext) -> Iterator[Issue]:
+    limit = check_rules().section_max_words
+    for section in ctx.posting.sections:
+        spec = ctx.template_sections.get(section.key)
+        if spec is not None and spec.kind == "bullets":
+            continue
+        words = sum(len(p.split()) for p in section.paragraphs)
+        if words > limit:
+            yield make_issue(
+                "section_too_long",
+                section=section.key,
+                message=f'"{section.heading or section.key}" runs to {words} words of prose (more than {limit}).',
+            )
+
+
+@register
+def extra_section(ctx: CheckContext) -> Iterator[Issue]:
+    for section in ctx.posting.sections:
+        if section.heading and section.key not in ctx.template_sections:
+            yield make_issue(
+                "extra_section",
+                section=section.key,
+                message=f'"{section.heading}" is not a section of the {ctx.template.name} template.',
+            )
+
+
+# Pay ---------------------------------------------------------------------------------
+
+
+def _compensation_key(ctx: CheckContext) -> str | None:
+    return next((s.key for s in ctx.template.sections if s.content == "compensation"), None)
+
+
+@register
+def salary_missing(ctx: CheckContext) -> Iterator[Issue]:
+    if ctx.pay.stated is None:
+        expected = f" ({ctx.salary.text})" if ctx.salary else ""
+        yield make_issue(
+            "salary_missing",
+            section=_compensation_key(ctx),
+            message=f"No salary range is stated{expected}.",
+            suggestion=f'State the range in the compensation section: "{ctx.salary.text}".' if ctx.salary else "",
+        )
+
+
+@register
+def salary_mismatch(ctx: CheckContext) -> Iterator[Issue]:
+    stated, salary = ctx.pay.stated, ctx.salary
+    if stated is None or salary is None or _is_salary(stated.amount, salary):
+        return
+    amount = stated.amount
+    differs = []
+    if (amount.low, amount.high) != (salary.min, salary.max):
+        differs.append("amounts")
+    if not amount.in_currency(salary.currency):
+        differs.append("currency")
+    if amount.period not in (None, salary.period):
+        differs.append("pay period")
+    period = f" per {amount.period}" if amount.period else ""
+    yield make_issue(
+        "salary_mismatch",
+        section=stated.section,
+        message=(
+            f'"{ctx.heading(stated.section)}" states {amount.text}{period}, but the role pays {salary.text} '
+            f"(the {' and '.join(differs)} differ)."
+        ),
+        suggestion=f'State exactly "{salary.text}".',
+    )
+
+
+@register
+def invented_amount(ctx: CheckContext) -> Iterator[Issue]:
+    salary = ctx.salary
+    if salary is None:
+        return
+    own = {salary.min, salary.max}
+    allowed = _input_figures(ctx.role)
+    for found in ctx.amounts:
+        amount = found.amount
+        if found is ctx.pay.stated or _allowed(amount, allowed):
+            continue
+        if set(amount.figures()) <= own and amount.in_currency(salary.currency):
+            continue
+        yield make_issue(
+            "invented_amount",
+            section=found.section,
+            message=f'"{ctx.heading(found.section)}" mentions {amount.text}, which is not the role\'s range '
+            f"({salary.text}) nor in the role inputs.",
+        )
+
+
+@register
+def salary_vague(ctx: CheckContext) -> Iterator[Issue]:
+    severity = "warning" if ctx.pay.stated else "error"
+    rules = check_rules()
+    for section in ctx.posting.sections:
+        phrases = list(dict.fromkeys(m.group(0).strip() for m in rules.vague.finditer(section.text())))
+        if phrases:
+            yield make_issue(
+                "salary_vague",
+                severity=severity,
+                section=section.key,
+                message=f'"{section.heading or section.key}" describes pay as {", ".join(repr(p) for p in phrases)}.',
+            )
+    for found in ctx.pay.open_ended:
+        yield make_issue(
+            "salary_vague",
+            severity=severity,
+            section=found.section,
+            message=f'"{ctx.heading(found.section)}" gives an open-ended amount ({found.amount.text}) '
+            "instead of a minimum and maximum.",
+        )
+
+
+@register
+def pay_period_missing(ctx: CheckContext) -> Iterator[Issue]:
+    stated = ctx.pay.stated
+    if stated is not None and stated.amount.period is None:
+        period = f' "per {ctx.salary.period}"' if ctx.salary else ""
+        yield make_issue(
+            "pay_period_missing",
+            section=stated.section,
+            message=f"The salary {stated.amount.text} does not say what period it pays for.",
+            suggestion=f"Add the pay period{period} after the range.",
+        )
+
+
+# Content -----------------------------------------------------------------------------
+
+
+@register
+def placeholder(ctx: CheckContext) -> Iterator[Issue]:
+    pattern = check_rules().placeholder
+    title = list(dict.fromkeys(m.group(0) for m in pattern.finditer(ctx.posting.title)))
+    if title:
+        yield make_issue("placeholder", message=f"The title contains placeholder text: {', '.join(title)}.")
+    for section in ctx.posting.sections:
+        found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(f"{section.heading}\n{section.text()}")))
+        if found:
+            yield make_issue(
+                "placeholder",
+                section=section.key,
+                message=f'"{section.heading or section.key}" contains placeholder text: {", ".join(found)}.',
+            )
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(_TOKENS.findall(text.lower()))
+
+
+@register
+def duplicate_bullet(ctx: CheckContext) -> Iterator[Issue]:
+    threshold = check_rules().duplicate_similarity
+    earlier: list[tuple[PostingSection, str, frozenset[str]]] = []
+    for section in ctx.posting.sections:
+        for bullet in section.bullets:
+            tokens = _tokens(bullet)
+            if not tokens:
+                continue
+            for other_section, other, other_tokens in earlier:
+                if len(tokens & other_tokens) / len(tokens | other_tokens) >= threshold:
+                    same = other_section is section
+                    where = "earlier in this list" if same else f'in "{other_section.heading or other_section.key}"'
+                    yield make_issue(
+                        "duplicate_bullet",
+                        severity="error" if same else "warning",
+                        section=section.key,
+                        message=f'"{bullet}" repeats "{other}" {where}.',
+                    )
+                    break
+            earlier.append((section, bullet, tokens))
+
+
+def _spelling(text: str, any_case: bool) -> str:
+    """A regex for one spelling: separators optional, a final plural optional."""
+    parts = []
+    for i, ch in enumerate(text):
+        if ch in _SEPARATORS:
+            parts.append(r"[\s.\-/_'’]?")
+        elif ch == "s" and i == len(text) - 1 and i > 2 and text[i - 1].isalpha():
+            parts.append("s?")
+        else:
+            parts.append(re.escape(ch))
+    body = "".join(parts)
+    return f"(?{'i' if any_case else '-i'}:{body})"
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch not in _SEPARATORS)
+
+
+@lru_cache(maxsize=4096)
+def skill_pattern(skill: str) -> re.Pattern[str]:
+    """How a must-have skill is found: its own spelling in any case, the parts of
+    "SQL (PostgreSQL)", and the known other spellings from prompts/checks.yaml."""
+    own = [skill.strip()]
+    inner = re.fullmatch(r"(.+?)\s*\((.+)\)", skill.strip())
+    if inner:
+        own.extend(part.strip() for part in inner.groups())
+    keys = {_squash(s) for s in own}
+    alternatives = [_spelling(s, any_case=True) for s in own if s]
+    for group in check_rules().skill_variants:
+        if keys & {_squash(v) for v in group}:
+            alternatives.extend(_spelling(v, any_case=len(v) > 5) for v in group)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(alternatives)})(?:e?s)?(?![A-Za-z0-9+#])")
+
+
+@register
+def skill_missing(ctx: CheckContext) -> Iterator[Issue]:
+    if ctx.role is None:
+        return
+    requirements = next((s.key for s in ctx.template.sections if s.content in ("requirements", "skills")), None)
+    for skill in ctx.role.must_have_skills:
+        if not skill_pattern(skill).search(ctx.text):
+            yield make_issue(
+                "skill_missing",
+                section=requirements,
+                message=f'The must-have skill "{skill}" is not mentioned.',
+                suggestion=f'Name "{skill}" in the {ctx.heading(requirements) if requirements else "requirements"}.',
+            )
+
+
+@lru_cache(maxsize=1024)
+def company_pattern(company: str) -> re.Pattern[str]:
+    """The company's name without its legal form ("Acme Corp." is found as "Acme")."""
+    suffixes = {s.lower() for s in check_rules().company_suffixes}
+    words = company.replace(",", " ").split()
+    while len(words) > 1 and words[-1].lower().strip(".") in suffixes:
+        words.pop()
+    return re.compile(rf"(?<![A-Za-z0-9]){_spelling(' '.join(words), any_case=True)}(?![A-Za-z0-9])")
+
+
+@register
+def company_missing(ctx: CheckContext) -> Iterator[Issue]:
+    company = ctx.role.company if ctx.role is not None else ctx.posting.company
+    if company.strip() and not company_pattern(company.strip()).search(ctx.text):
+        about = next((s.key for s in ctx.template.sections if s.content == "company"), None)
+        yield make_issue("company_missing", section=about, message=f'The company "{company}" is never named.')
+
+
+CORE_CHECKS: tuple[Check, ...] = tuple(CHECKS)
+
+
+@register_measure
+def salary_details(ctx: CheckContext) -> dict[str, Any]:
+    """What pay the posting states, beside what it must state."""
+    stated = ctx.pay.stated
+    return {
+        "salary": {
+            "expected": ctx.salary.text if ctx.salary else None,
+            "stated": _stated_text(stated.amount) if stated else None,
+            "amounts": [found.amount.text for found in ctx.amounts],
+        }
+    }
+
+
+def _stated_text(amount: Amount) -> str:
+    return f"{amount.text} per {amount.period}" if amount.period else amount.text
+
+
+@lru_cache(maxsize=1)
+def _load_plugins() -> None:
+    """Import the packages whose checks build on this module; they register on import."""
+    for name in PLUGINS:
+        __import__(name)
+
+
+def validate(
+    posting: JobPosting,
+    template: Template,
+    role: RoleSpec | None = None,
+    checks: Iterable[Check] | None = None,
+) -> Report:
+    """Run the checks (by default every registered one) and score what they find.
+
+    The role defaults to the one the posting carries; without one, the checks that need
+    the inputs (salary match, invented amounts, skills) judge only what they can."""
+    if checks is None:
+        _load_plugins()
+        checks = CHECKS
+    ctx = CheckContext(posting, template, role if role is not None else posting.role)
+    issues = [issue for check in checks for issue in check(ctx)]
+    issues.sort(key=lambda issue: SEVERITY_RANK[issue.severity])
+    total, breakdown = score(issues)
+    details: dict[str, Any] = {}
+    for measure in MEASURES:
+        details.update(measure(ctx))
+    return Report(issues=issues, score=total, breakdown=breakdown, details=details)
