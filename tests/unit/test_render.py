@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from chains.compose import compose
 from chains.models import JobPosting, PostingMeta, PostingSection, RoleSpec, parse_role
 from chains.money import role_salary
+from chains.parse import parse_markdown
 from chains.render import (
     FILE_TYPES,
     FORMATS,
@@ -273,11 +274,37 @@ def test_markdown_does_not_change_with_creation_time() -> None:
     assert render(first, "md") == render(second, "md")
 
 
+def fixture_role(name: str) -> RoleSpec:
+    return parse_role(yaml.safe_load((FIXTURES / "roles" / f"{name}.yaml").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("template_name", ["standard", "classic"])
+@pytest.mark.parametrize("name", ["senior-backend", "nurse-hourly", "devops-contract", "minimal"])
+def test_markdown_reads_back_into_the_same_sections(name: str, template_name: str) -> None:
+    template = get_template(template_name)
+    posting = compose(fixture_role(name), template)
+    parsed = parse_markdown(render(posting, "md"), template, posting.role)
+    assert parsed.title == posting.title
+    assert [s.model_dump(exclude={"provenance"}) for s in parsed.sections] == [
+        s.model_dump(exclude={"provenance"}) for s in posting.sections
+    ]
+
+
+def test_markdown_with_block_syntax_in_inputs_reads_back_with_the_same_shape() -> None:
+    tricky = ["# Not a title", "## Not a section", "- not a sub-list", "1. not numbered", "---", "<b>", EVIL]
+    template = get_template("standard")
+    section = PostingSection(key="responsibilities", heading="Key Responsibilities", paragraphs=tricky, bullets=tricky)
+    parsed = parse_markdown(render(JobPosting(title="Engineer", company="Acme", sections=[section]), "md"), template)
+    assert [(s.key, len(s.paragraphs), len(s.bullets)) for s in parsed.sections] == [
+        ("responsibilities", len(tricky), len(tricky))
+    ]
+    assert parsed.sections[0].bullets[:5] == tricky[:5]
+
+
 @pytest.mark.parametrize("name", ["senior-backend", "nurse-hourly"])
 def test_golden_markdown(name: str) -> None:
     """Set JDW_UPDATE_GOLDEN=1 to accept an intended change to the composed Markdown."""
-    role = parse_role(yaml.safe_load((FIXTURES / "roles" / f"{name}.yaml").read_text(encoding="utf-8")))
-    text = render(compose(role, get_template("standard")), "md")
+    text = render(compose(fixture_role(name), get_template("standard")), "md")
     path = GOLDEN / f"{name}.md"
     if UPDATE_GOLDEN:
         path.parent.mkdir(exist_ok=True)
