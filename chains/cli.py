@@ -11,6 +11,7 @@ import click
 import yaml
 
 from chains.models import Report, RoleSpec, RoleSpecError, parse_role
+from chains.render import FORMATS
 from chains.resources import AssetError
 
 EXIT_VALID, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -99,7 +100,7 @@ def template_option(func: Any) -> Any:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["md", "html", "txt", "json", "jsonld", "docx"]),
+    type=click.Choice(list(FORMATS)),
     default="md",
     show_default=True,
     help="Output format.",
