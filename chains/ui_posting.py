@@ -81,14 +81,13 @@ def section_label(posting: JobPosting, key: str | None) -> str:
 
 
 def breakdown_rows(report: Report) -> list[dict[str, Any]]:
-    """One row per score category: points kept and points lost, for a stacked bar chart."""
+    """One row per score category with the points kept and the points lost, for a chart."""
     rows = []
     for category, numbers in report.breakdown.items():
         weight = float(numbers.get("weight", 0))
         lost = min(float(numbers.get("lost", 0)), weight)
         name = category.replace("_", " ").capitalize()
-        rows.append({"Category": name, "Points": round(weight - lost, 1), "Part": "Kept"})
-        rows.append({"Category": name, "Points": round(lost, 1), "Part": "Lost"})
+        rows.append({"Category": name, "Kept": round(weight - lost, 1), "Lost": round(lost, 1)})
     return rows
 
 

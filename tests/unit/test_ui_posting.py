@@ -68,10 +68,7 @@ def test_section_labels_are_headings() -> None:
 
 def test_breakdown_rows_split_kept_and_lost_points() -> None:
     report = Report(breakdown={"structure": {"weight": 40, "lost": 10, "score": 30}})
-    assert ui_posting.breakdown_rows(report) == [
-        {"Category": "Structure", "Points": 30.0, "Part": "Kept"},
-        {"Category": "Structure", "Points": 10.0, "Part": "Lost"},
-    ]
+    assert ui_posting.breakdown_rows(report) == [{"Category": "Structure", "Kept": 30.0, "Lost": 10.0}]
 
 
 def test_plain_text_escapes_markdown_html_and_math() -> None:

@@ -1,0 +1,603 @@
+"""jdwriter's page for hiring managers: role inputs in, a drafted and validated posting
+out, editable, saved with its versions and exportable. UI only: the engines, the
+validator, the renderers and the store do the work."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+import streamlit as st
+
+from chains import ui_batch, ui_engine, ui_form, ui_posting
+from chains.batch import BatchInputError, BatchOptions
+from chains.engines import Drafted, draft
+from chains.llm import connection_test, redact
+from chains.models import JobPosting, Report, RoleSpec
+from chains.render import FILE_TYPES, file_name, render_bytes, render_html_fragment
+from chains.resources import AssetError
+from chains.settings import STRUCTURED_OUTPUTS, Settings, SettingsError, streamlit_secrets
+from chains.store import Store, StoreError, Version, database_url
+from chains.template import get_template, template_names
+from chains.validate import validate
+
+EXPORTS = {"md": "Markdown", "html": "HTML", "txt": "Plain text", "json": "JSON", "jsonld": "JSON-LD", "docx": "Word"}
+TABS = ("Write", "My drafts", "Batch")
+VIEWS = ("Preview", "Edit", "Report", "Export", "History")
+KEEP: dict[str, Any] = {"persist_state": "session"}  # form widgets keep their values while another tab is open
+CHART_COLORS = ["#2da44e", "#cf222e"]  # points kept, points lost
+FORM_HEIGHT = 560  # the form scrolls on its own so Draft stays in view
+_SESSION = re.compile(r"^[0-9a-f]{32}$")
+
+st.set_page_config(page_title="jdwriter", page_icon=":material/edit_note:", layout="wide")
+state = st.session_state
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> Store:
+    return Store(url)
+
+
+def open_store() -> Store | None:
+    """The saved-drafts store, or None (with a visible warning) when it cannot be opened."""
+    try:
+        return _open_store(database_url())
+    except StoreError as exc:
+        state["store_problem"] = str(exc)
+        return None
+
+
+def session_id() -> str:
+    """The browser session's id, kept in the URL so a refresh finds the same form."""
+    sid = st.query_params.get("s", "")
+    if not _SESSION.match(sid):
+        sid = uuid.uuid4().hex
+        st.query_params["s"] = sid
+    return sid
+
+
+def widget_key(name: str) -> str:
+    return f"in_{name}"
+
+
+def form_values() -> dict[str, Any]:
+    return {name: state.get(widget_key(name)) for name in ui_form.FIELDS}
+
+
+def fill_form(values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        state[widget_key(name)] = value
+
+
+def show_version(version: Version) -> None:
+    """Make a saved version the posting on screen (edit boxes start again from it)."""
+    state["draft_id"] = version.draft_id
+    state["version"] = version.number
+    state["template"] = version.template
+    state["posting"] = version.posting
+    state["report"] = validate(version.posting, get_template(version.template), version.role)
+    state["edit_round"] = state.get("edit_round", 0) + 1
+
+
+def restore_session(store: Store | None, sid: str) -> None:
+    """First run of a browser session: bring back what this URL's session had typed."""
+    saved = (store.load_form(sid) if store else None) or {}
+    fill_form(ui_form.restored(saved.get("form", {})))
+    state["template"] = saved.get("template") if saved.get("template") in template_names() else "standard"
+    engine = {**ui_engine.defaults(streamlit_secrets()), **saved.get("engine", {})}
+    state["engine"] = engine.get("choice") if engine.get("choice") in ui_engine.CHOICES else "offline"
+    state["model"], state["base_url"] = str(engine["model"]), str(engine["base_url"])
+    state["structured_output"] = engine["structured_output"]
+    state["key_from_environment"] = bool(engine.get("key_from_environment"))
+    draft_id = saved.get("draft_id")
+    if store and draft_id:
+        try:
+            show_version(store.latest(draft_id))
+        except (StoreError, AssetError):
+            state.pop("draft_id", None)
+    state["restored"] = True
+
+
+def autosave(store: Store | None, sid: str) -> None:
+    """Keep the form, the chosen template and the open draft; never the API key."""
+    if store is None:
+        return
+    engine = {name: state[name] for name in ("model", "base_url", "structured_output")}
+    data = {
+        "form": ui_form.persistable(form_values()),
+        "template": state["template"],
+        "draft_id": state.get("draft_id"),
+        "engine": {"choice": state["engine"], **engine},
+    }
+    if data != state.get("saved_form"):
+        try:
+            store.save_form(sid, data)
+            state["saved_form"] = data
+        except StoreError as exc:
+            state["store_problem"] = str(exc)
+
+
+def save_version(store: Store | None, posting: JobPosting, report: Report, note: str) -> None:
+    state["posting"], state["report"] = posting, report
+    if store is None or "draft_id" not in state:
+        return
+    try:
+        state["version"] = store.add_version(state["draft_id"], posting, report, note).number
+    except StoreError as exc:
+        state["store_problem"] = str(exc)
+
+
+def model_settings() -> Settings | None:
+    """Settings for the LLM engine chosen in the sidebar; None for the offline engine."""
+    if state["engine"] == "offline":
+        return None
+    return ui_engine.engine_settings(
+        state["engine"],
+        streamlit_secrets(),
+        api_key=state.get("api_key", ""),
+        base_url=state["base_url"],
+        model=state["model"],
+        structured_output=state["structured_output"],
+    )
+
+
+def draft_with_model(role: RoleSpec, template: str, settings: Settings) -> Drafted:
+    """The model drafts on a worker thread while the page shows progress and a Stop
+    button: pressing it reruns the page, which ends this wait and discards the result."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["drafted"] = draft(role, template=template, engine="openai", settings=settings)
+        except Exception as exc:  # shown to the manager as a message, never a traceback
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="jdw-page-draft", daemon=True)
+    started = time.monotonic()
+    with st.status(f"Drafting with {settings.model}…", expanded=True) as status:
+        st.button("Stop", key="stop_draft", icon=":material/stop_circle:")
+        line = st.empty()
+        worker.start()
+        while worker.is_alive():
+            line.caption(f"Waiting for {settings.endpoint} · {time.monotonic() - started:.0f} s")
+            time.sleep(0.2)
+        status.update(label="Drafted", state="complete", expanded=False)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["drafted"]
+
+
+def run_draft(store: Store | None, role: RoleSpec) -> None:
+    template = state["template"]
+    state.pop("draft_problem", None)
+    try:
+        settings = model_settings()
+    except SettingsError as exc:
+        state["draft_problem"] = f"Check the engine settings in the sidebar: {exc}"
+        return
+    try:
+        drafted = draft(role, template=template) if settings is None else draft_with_model(role, template, settings)
+    except (AssetError, SettingsError, ValueError) as exc:
+        state["draft_problem"] = f"The posting could not be drafted: {redact(str(exc), settings)}"
+        return
+    except Exception as exc:  # a model or network failure: a message, never a traceback
+        state["draft_problem"] = f"The model could not draft this posting: {redact(str(exc), settings) or type(exc).__name__}"
+        return
+    engine = "template" if settings is None else "openai"
+    state["posting"], state["report"] = drafted.posting, drafted.report
+    state["edit_round"] = state.get("edit_round", 0) + 1
+    if store is None:
+        state.pop("draft_id", None)
+        return
+    try:
+        version = store.create(role, drafted.posting, drafted.report, template, engine)
+        state["draft_id"], state["version"] = version.draft_id, version.number
+    except StoreError as exc:
+        state["store_problem"] = str(exc)
+
+
+def on_edit(store: Store | None, key: str, widget: str) -> None:
+    posting: JobPosting = state["posting"]
+    edited = ui_posting.with_section_text(posting, key, state[widget])
+    report = validate(edited, get_template(state["template"]), edited.role)
+    save_version(store, edited, report, f"Edited {ui_posting.section_label(posting, key)}")
+
+
+def on_reset(store: Store | None) -> None:
+    first = store.version(state["draft_id"], 1) if store and "draft_id" in state else None
+    if first is None:
+        return
+    report = validate(first.posting, get_template(first.template), first.role)
+    save_version(store, first.posting, report, "Reset to draft")
+    state["edit_round"] += 1
+
+
+def on_open(store: Store, draft_id: str) -> None:
+    version = store.latest(draft_id)
+    fill_form(ui_form.form_values(version.role))
+    show_version(version)
+    state["tab"] = "Write"
+
+
+def on_duplicate(store: Store, draft_id: str) -> None:
+    on_open(store, store.duplicate(draft_id).draft_id)
+
+
+def on_delete(store: Store, draft_id: str) -> None:
+    store.delete(draft_id)
+    if state.get("draft_id") == draft_id:
+        for name in ("draft_id", "version", "posting", "report"):
+            state.pop(name, None)
+
+
+def on_restore(store: Store, number: int) -> None:
+    old = store.version(state["draft_id"], number)
+    report = validate(old.posting, get_template(old.template), old.role)
+    save_version(store, old.posting, report, f"Restored version {number}")
+    state["edit_round"] += 1
+
+
+def template_title(name: str) -> str:
+    """A template's display name; the key itself when it is no longer installed."""
+    try:
+        return get_template(name).name
+    except AssetError:
+        return name
+
+
+def input_widget(spec: ui_form.Input) -> None:
+    key = widget_key(spec.name)
+    if spec.kind in ("text", "money"):
+        st.text_input(spec.label, key=key, placeholder=spec.placeholder, help=spec.help, max_chars=200, live=True, **KEEP)
+    elif spec.kind in ("area", "lines"):
+        height = 120 if spec.kind == "area" else 110
+        st.text_area(spec.label, key=key, placeholder=spec.placeholder, help=spec.help, height=height, **KEEP)
+    elif spec.kind == "choice":
+        st.selectbox(spec.label, spec.options, key=key, format_func=spec.option_label, help=spec.help, **KEEP)
+    elif spec.kind == "int":
+        st.number_input(spec.label, min_value=0, max_value=50, step=1, key=key, help=spec.help, placeholder="Any", **KEEP)
+    else:
+        st.date_input(spec.label, key=key, help=spec.help, format="YYYY-MM-DD", **KEEP)
+
+
+def role_form() -> ui_form.FormCheck:
+    """Every RoleSpec field in its group, with inline messages under bad values."""
+    check = ui_form.check(form_values())
+    for group, rows in ui_form.GROUPS:
+        with st.container(border=True):
+            st.markdown(f"**{group}**")
+            for row in rows:
+                for column, spec in zip(st.columns(len(row)), row, strict=True):
+                    with column:
+                        input_widget(spec)
+                for spec in row:
+                    for message in check.problems.get(spec.name, []):
+                        st.error(ui_posting.plain(message), icon=":material/error:")
+    return check
+
+
+def draft_panel(store: Store | None, check: ui_form.FormCheck) -> None:
+    with st.container(border=True):
+        names = template_names()
+        st.selectbox(
+            "Template",
+            names,
+            key="template",
+            format_func=template_title,
+            help=get_template(state["template"]).description
+            + "\n\nAdd your own YAML templates with JDW_TEMPLATES_DIR.",
+            **KEEP,
+        )
+        if st.button("Draft posting", type="primary", disabled=not check.ready, width="stretch", key="draft"):
+            run_draft(store, check.role)
+        if check.missing:
+            st.caption("To draft, fill in: " + ", ".join(check.missing) + ".")
+        elif check.problems:
+            st.caption("Fix the messages above to draft.")
+
+
+def result_header(posting: JobPosting, report: Report) -> None:
+    st.subheader(ui_posting.plain(posting.title))
+    left, right = st.columns([3, 1])
+    with left:
+        if report.valid:
+            st.badge("Valid", icon=":material/check_circle:", color="green")
+        else:
+            errors = len(report.errors)
+            st.badge(f"Invalid · {errors} error{'s' if errors != 1 else ''}", icon=":material/cancel:", color="red")
+        saved = f"version {state['version']} saved" if state.get("draft_id") else "not saved"
+        st.caption(ui_posting.plain(f"{posting.company} · {template_title(state['template'])} template · {saved}"))
+    with right:
+        st.metric("Score", f"{report.score}/100")
+
+
+def preview_view(posting: JobPosting) -> None:
+    with st.container(border=True):
+        st.html(render_html_fragment(posting))
+
+
+def edit_view(store: Store | None, posting: JobPosting) -> None:
+    top = st.columns([2, 1])
+    top[0].caption("Paragraphs are plain text; bullets are lines starting with “- ”. Changes are checked and saved as you go.")
+    top[1].button(
+        "Reset to draft",
+        icon=":material/restart_alt:",
+        disabled=not state.get("draft_id"),
+        on_click=on_reset,
+        args=(store,),
+        width="stretch",
+        key="reset",
+    )
+    for section in posting.sections:
+        widget = f"edit_{state.get('draft_id', 'new')}_{state['edit_round']}_{section.key}"
+        if widget not in state:
+            state[widget] = ui_posting.section_text(section)
+        text = state[widget]
+        st.text_area(
+            section.heading,
+            key=widget,
+            height=max(100, min(320, 26 * (text.count("\n") + 2))),
+            on_change=on_edit,
+            args=(store, section.key, widget),
+        )
+
+
+def report_view(posting: JobPosting, report: Report) -> None:
+    rows = ui_posting.breakdown_rows(report)
+    if rows:
+        st.markdown("**Score breakdown**")
+        st.bar_chart(
+            rows,
+            x="Category",
+            y=["Kept", "Lost"],
+            color=CHART_COLORS,
+            horizontal=True,
+            stack=True,
+            x_label="",
+            y_label="",
+            height=36 * len(rows) + 90,
+        )
+    grouped = ui_posting.grouped_issues(report)
+    if not grouped:
+        st.success("No issues found.", icon=":material/check_circle:")
+    for severity, issues in grouped:
+        st.markdown(f"**{ui_posting.SEVERITY_TITLES[severity]} ({len(issues)})**")
+        box = {"error": st.error, "warning": st.warning, "info": st.info}[severity]
+        for issue in issues:
+            text = f"**{ui_posting.plain(ui_posting.section_label(posting, issue.section))}** — {ui_posting.plain(issue.message)}"
+            if issue.suggestion:
+                text += f"  \n{ui_posting.plain(issue.suggestion)}"
+            box(text)
+
+
+def export_view(posting: JobPosting) -> None:
+    st.caption("Each file is named after the role.")
+    columns = st.columns(3)
+    for index, (fmt, label) in enumerate(EXPORTS.items()):
+        extension, mime = FILE_TYPES[fmt]
+        columns[index % 3].download_button(
+            f"{label} ({extension})",
+            data=lambda fmt=fmt: render_bytes(posting, fmt),
+            file_name=file_name(posting, fmt),
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+            key=f"export_{fmt}",
+        )
+
+
+def history_view(store: Store | None) -> None:
+    if store is None or not state.get("draft_id"):
+        st.info("Versions are kept once a draft is saved.")
+        return
+    for line in reversed(store.history(state["draft_id"])):
+        left, right = st.columns([4, 1])
+        status = "valid" if line.valid else "invalid"
+        left.markdown(
+            f"**Version {line.number}** · {ui_posting.plain(line.note)} · score {line.score} · {status}  \n"
+            f":gray[{line.created_at:%Y-%m-%d %H:%M} UTC]"
+        )
+        if line.number != state.get("version"):
+            right.button("Restore", key=f"restore_{line.number}", on_click=on_restore, args=(store, line.number))
+
+
+def result_panel(store: Store | None) -> None:
+    if state.get("draft_problem"):
+        st.error(ui_posting.plain(state["draft_problem"]))
+    posting: JobPosting | None = state.get("posting")
+    if posting is None:
+        with st.container(border=True):
+            st.markdown("**Your posting appears here.**")
+            st.caption(
+                "Fill in the role on the left and press **Draft posting**. Everything you type is kept, "
+                "even if you refresh the page, and every draft is saved under **My drafts**."
+            )
+        return
+    report: Report = state["report"]
+    result_header(posting, report)
+    views = st.tabs(VIEWS, key="view", on_change="rerun")
+    renderers = {
+        "Preview": lambda: preview_view(posting),
+        "Edit": lambda: edit_view(store, posting),
+        "Report": lambda: report_view(posting, report),
+        "Export": lambda: export_view(posting),
+        "History": lambda: history_view(store),
+    }
+    for name, view in zip(VIEWS, views, strict=True):
+        if view.open:
+            with view:
+                renderers[name]()
+
+
+def write_tab(store: Store | None) -> None:
+    form, result = st.columns([5, 7], gap="large")
+    with form:
+        with st.container(height=FORM_HEIGHT, border=False):
+            check = role_form()
+        draft_panel(store, check)
+    with result:
+        result_panel(store)
+
+
+def drafts_tab(store: Store | None) -> None:
+    if store is None:
+        st.info("Saved drafts are unavailable until the database can be opened.")
+        return
+    drafts = store.list_drafts()
+    if not drafts:
+        st.info("No saved drafts yet. Every posting you draft is saved here with all its versions.")
+        return
+    for item in drafts:
+        with st.container(border=True):
+            info, actions = st.columns([3, 2])
+            status = "Valid" if item.valid else "Invalid"
+            info.markdown(f"**{ui_posting.plain(item.title)}** · {ui_posting.plain(item.company)}")
+            info.caption(
+                f"{item.versions} version{'s' if item.versions != 1 else ''} · score {item.score} · {status} · "
+                f"{ui_posting.plain(template_title(item.template))} template · updated {item.updated_at:%Y-%m-%d %H:%M} UTC"
+                + (" · (copy)" if item.name.endswith("(copy)") else "")
+            )
+            buttons = actions.columns(3)
+            buttons[0].button("Open", key=f"open_{item.id}", on_click=on_open, args=(store, item.id), width="stretch")
+            buttons[1].button(
+                "Duplicate", key=f"dup_{item.id}", on_click=on_duplicate, args=(store, item.id), width="stretch"
+            )
+            with buttons[2].popover("Delete", width="stretch"):
+                st.caption("Delete this draft and all its versions?")
+                st.button("Delete for good", key=f"del_{item.id}", type="primary", on_click=on_delete, args=(store, item.id))
+
+
+class _BarProgress:
+    """The batch engine's progress, drawn as a progress bar."""
+
+    def __init__(self) -> None:
+        self.bar = st.progress(0.0, text="Starting…")
+        self.total = self.done = 0
+
+    def start(self, total: int, skipped: int) -> None:
+        self.total = total
+
+    def row_done(self, record: dict[str, Any]) -> None:
+        self.done += 1
+        self.bar.progress(self.done / max(self.total, 1), text=f"Drafted {self.done} of {self.total} rows")
+
+
+def batch_tab() -> None:
+    st.markdown("**Draft many postings at once**")
+    st.caption(
+        "Upload a CSV (one role per row, columns named like the form's fields, list cells separated by “;”), "
+        "a JSONL file or a YAML list. Every row is drafted with the template and engine chosen here."
+    )
+    upload = st.file_uploader("Roles file", type=list(ui_batch.UPLOAD_TYPES), key="batch_file")
+    formats = st.multiselect(
+        "Formats in the ZIP", list(EXPORTS), default=["md", "html"], format_func=EXPORTS.get, key="batch_formats"
+    )
+    template = st.selectbox(
+        "Template", template_names(), format_func=template_title, key="batch_template"
+    )
+    if st.button("Draft all rows", type="primary", disabled=upload is None or not formats, key="batch_run"):
+        try:
+            settings = model_settings()
+            options = BatchOptions(
+                engine="template" if settings is None else "openai", template=template, formats=tuple(formats), settings=settings
+            )
+            result = ui_batch.run_upload(upload.name, upload.getvalue(), options, _BarProgress())
+        except (BatchInputError, AssetError, SettingsError) as exc:
+            state.pop("batch_result", None)
+            st.error(ui_posting.plain(str(exc)), icon=":material/error:")
+        else:
+            state["batch_result"] = result
+    result: ui_batch.BatchResult | None = state.get("batch_result")
+    if result is None:
+        return
+    summary = result.summary
+    counts = summary.counts
+    cells = st.columns(4)
+    cells[0].metric("Rows", summary.rows)
+    cells[1].metric("Valid postings", counts["valid"] + counts["repaired"] + counts["fell_back"])
+    cells[2].metric("Input errors", counts["input_error"])
+    cells[3].metric("Failed", counts["failed"])
+    st.dataframe(
+        [{"Row": r.get("row"), "Id": r["id"], "Status": r["status"], "Message": r.get("message", "")} for r in summary.results],
+        hide_index=True,
+    )
+    buttons = st.columns(2)
+    buttons[0].download_button(
+        "Download postings (.zip)", result.archive, file_name="postings.zip", mime="application/zip",
+        on_click="ignore", icon=":material/download:", type="primary", width="stretch", key="batch_zip",
+    )
+    buttons[1].download_button(
+        "Download summary (.csv)", result.summary_csv, file_name="summary.csv", mime="text/csv",
+        on_click="ignore", icon=":material/download:", width="stretch", key="batch_csv",
+    )
+
+
+def on_test_connection() -> None:
+    try:
+        settings = model_settings()
+    except SettingsError as exc:
+        state["connection"] = (False, str(exc))
+        return
+    if settings is None:
+        return
+    result = connection_test(settings)
+    state["connection"] = (result.ok, result.message)
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.subheader("Engine")
+        st.radio("Draft with", list(ui_engine.CHOICES), format_func=ui_engine.CHOICES.get, key="engine")
+        if state["engine"] == "offline":
+            st.caption("Instant and private: postings built from your inputs and the role library, with no network.")
+            return
+        if state["engine"] == "compatible":
+            st.text_input("Server URL", key="base_url", placeholder="http://127.0.0.1:11434/v1")
+            st.selectbox(
+                "Structured output",
+                STRUCTURED_OUTPUTS,
+                key="structured_output",
+                help="json_schema for OpenAI, vLLM and Ollama; function_calling for llama.cpp's server.",
+            )
+        st.text_input("Model", key="model")
+        st.text_input(
+            "API key",
+            type="password",
+            key="api_key",
+            placeholder="Set in the environment" if state["key_from_environment"] else "sk-…",
+            help="Kept only for this browser session: never saved, logged or exported.",
+        )
+        st.button("Test connection", on_click=on_test_connection, icon=":material/lan:", key="test_connection")
+        if "connection" in state:
+            ok, message = state["connection"]
+            (st.success if ok else st.error)(ui_posting.plain(message))
+
+
+def main() -> None:
+    sid = session_id()
+    store = open_store()
+    if "restored" not in state:
+        restore_session(store, sid)
+    sidebar()
+    st.title("jdwriter")
+    st.caption("Complete, validated job postings with the exact salary range.")
+    if state.get("store_problem"):
+        st.warning(f"Drafts are not being saved: {ui_posting.plain(state['store_problem'])}", icon=":material/warning:")
+    tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
+    with tabs[0]:
+        if tabs[0].open:
+            write_tab(store)
+    with tabs[1]:
+        if tabs[1].open:
+            drafts_tab(store)
+    with tabs[2]:
+        if tabs[2].open:
+            batch_tab()
+    autosave(store, sid)
+
+
+main()

@@ -1,0 +1,112 @@
+"""A hiring manager in a real browser: fill, draft, read, edit, export, refresh.
+
+Screenshots of each step land in artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from chains.engines import draft
+from chains.models import parse_role
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+ROLE = {
+    "title": "Senior Backend Engineer",
+    "company": "Hopper",
+    "company_description": f"We build travel tools for millions. {HOSTILE}",
+    "salary_min": "142,603",
+    "salary_max": "185,000",
+    "must_have_skills": "Python\nPostgreSQL",
+    "responsibilities": "Design and own the booking API",
+}
+LABELS = {
+    "title": "Job title",
+    "company": "Company",
+    "company_description": "About the company",
+    "salary_min": "Salary minimum",
+    "salary_max": "Salary maximum",
+    "must_have_skills": "Must-have skills (one per line)",
+    "responsibilities": "Your own responsibilities (one per line)",
+}
+SALARY = "$142,603 – $185,000 per year"
+INVENTED = "Earn a $1,000,000 signing bonus"
+
+
+def _shot(page: Page, artifacts: Path, name: str) -> None:
+    """The whole page: Streamlit scrolls inside the window, so grow the window instead."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / f"page-{name}.png"))
+    page.set_viewport_size(size)
+
+
+def _box(page: Page, label: str):  # noqa: ANN202 - a Playwright Locator
+    return page.get_by_role("textbox", name=label, exact=True)
+
+
+def test_draft_edit_export_and_refresh(app_url: str, page: Page, artifacts: Path) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(app_url)
+    expect(_box(page, "Job title")).to_be_visible()
+    expect(page.get_by_role("button", name="Draft posting")).to_be_disabled()
+    _shot(page, artifacts, "1-empty")
+
+    for field, value in ROLE.items():
+        _box(page, LABELS[field]).fill(value)
+    page.keyboard.press("Tab")
+    button = page.get_by_role("button", name="Draft posting")
+    expect(button).to_be_enabled()
+    button.click()
+
+    article = page.locator("article.jdw-posting")
+    expect(article).to_be_visible()
+    expected = draft(parse_role({k: v.replace("\n", ";") for k, v in ROLE.items()})).posting
+    for section in expected.sections:
+        expect(article.get_by_role("heading", name=section.heading, exact=True)).to_be_visible()
+    expect(article).to_contain_text(SALARY)
+    expect(article).to_contain_text(HOSTILE)
+    assert article.locator("img").count() == 0
+    expect(page.get_by_text("Valid", exact=False).first).to_be_visible()
+    _shot(page, artifacts, "2-drafted")
+
+    page.get_by_role("tab", name="Edit").click()
+    duties = _box(page, "Key Responsibilities")
+    text = duties.input_value()
+    first = text.splitlines()[0]
+    duties.fill(text.replace(first, f"- {INVENTED}", 1))
+    page.keyboard.press("Tab")
+    expect(page.get_by_text(re.compile(r"Invalid · \d+ errors?"))).to_be_visible()
+    _shot(page, artifacts, "3-edited")
+
+    page.get_by_role("tab", name="Report").click()
+    expect(page.get_by_text("$1,000,000", exact=False).first).to_be_visible()
+    _shot(page, artifacts, "4-report")
+
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Markdown (.md)").click()
+    download = info.value
+    assert download.suggested_filename == "senior-backend-engineer-hopper.md"
+    markdown = Path(download.path()).read_text(encoding="utf-8")
+    assert SALARY in markdown and INVENTED in markdown
+    _shot(page, artifacts, "5-export")
+
+    page.reload()
+    expect(_box(page, "Job title")).to_have_value(ROLE["title"])
+    expect(_box(page, "Salary minimum")).to_have_value(ROLE["salary_min"])
+    expect(page.locator("article.jdw-posting")).to_contain_text(INVENTED)
+
+    page.get_by_role("tab", name="My drafts").click()
+    expect(page.get_by_text("Senior Backend Engineer", exact=False).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"2 versions"))).to_be_visible()
+    _shot(page, artifacts, "6-my-drafts")
+    assert dialogs == []
