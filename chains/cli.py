@@ -14,7 +14,7 @@ from chains.models import Report, RoleSpec, RoleSpecError, parse_role
 from chains.render import FORMATS
 from chains.resources import AssetError
 
-EXIT_VALID, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_VALID, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -93,9 +93,60 @@ def template_option(func: Any) -> Any:
     )(func)
 
 
+def engine_options(func: Any) -> Any:
+    """--engine and the model options, shared by every command that drafts."""
+    options = [
+        click.option("--engine", "-e", type=click.Choice(["template", "openai"]), default="template", show_default=True,
+                     help="template: offline and instant. openai: OpenAI or any OpenAI-compatible server."),
+        click.option("--model", "-m", help="Model name (default: JDW_MODEL, else gpt-4o-mini)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama "
+                                        "(default: OPENAI_BASE_URL, else OpenAI)."),
+        click.option("--structured-output", type=click.Choice(["json_schema", "function_calling", "json_mode"]),
+                     help="How the model returns the draft (default: JDW_STRUCTURED_OUTPUT, else json_schema; "
+                          "function_calling for llama.cpp's server)."),
+        click.option("--no-fallback", is_flag=True,
+                     help="Fail (exit 3) instead of using the template engine when the model stays unavailable."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def engine_settings(engine: str, model: str | None, base_url: str | None, structured_output: str | None,
+                    no_fallback: bool) -> Any:
+    """Settings for --engine openai from the environment and the options; None for the template engine."""
+    if engine == "template":
+        return None
+    from chains.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(model=model, base_url=base_url, structured_output=structured_output,
+                             fallback=False if no_fallback else None)
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def echo_usage(posting: Any, verbose: bool) -> None:
+    """What the model did for this posting: calls, tokens, time, cost, and what was re-asked or replaced."""
+    meta = posting.meta
+    if meta.model is None:
+        return
+    usage = meta.usage
+    cost = f"${usage.cost_usd:.4f}" if usage.cost_usd is not None else "cost not in the price table"
+    click.echo(
+        f"model {meta.model}: {usage.calls} call(s), {usage.prompt_tokens:,} prompt + {usage.completion_tokens:,} "
+        f"completion tokens, {usage.latency_s:.2f} s, {cost}",
+        err=True,
+    )
+    if verbose:
+        for note in meta.notes:
+            click.echo(f"  {note}", err=True)
+
+
 @main.command()
 @click.argument("role_file", metavar="ROLE.yaml|ROLE.json", type=click.Path(path_type=Path, dir_okay=False))
 @template_option
+@engine_options
 @click.option(
     "--format",
     "-f",
@@ -107,11 +158,14 @@ def template_option(func: Any) -> Any:
 )
 @click.option("--out", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line, not every issue.")
-def draft(role_file: Path, template_name: str, fmt: str, out: Path | None, quiet: bool) -> None:
+def draft(role_file: Path, template_name: str, engine: str, model: str | None, base_url: str | None,
+          structured_output: str | None, no_fallback: bool, fmt: str, out: Path | None, quiet: bool) -> None:
     """Draft one posting from a role file.
 
-    The posting goes to stdout (or --out); the validation summary goes to stderr.
-    Exit status: 0 valid, 1 drafted with errors, 2 bad input or usage.
+    The posting goes to stdout (or --out); the validation summary, and with --engine openai
+    the model's calls, tokens, time and cost, go to stderr. The key comes from
+    OPENAI_API_KEY. Exit status: 0 valid, 1 drafted with errors, 2 bad input or usage,
+    3 model unavailable with --no-fallback.
 
     \b
     Role fields: title, company (required), salary_min, salary_max (required),
@@ -123,13 +177,20 @@ def draft(role_file: Path, template_name: str, fmt: str, out: Path | None, quiet
     from chains.engines import draft as run_draft
     from chains.render import render_bytes
 
+    from chains.llm import LlmUnavailable
+    from chains.settings import SettingsError
+
     role = load_role_file(role_file)
     if fmt == "docx" and out is None:
         fail("--format docx is binary: give --out FILE.docx")
+    settings = engine_settings(engine, model, base_url, structured_output, no_fallback)
     try:
-        result = run_draft(role, template_name)
-    except AssetError as exc:
+        result = run_draft(role, template_name, engine, settings)
+    except (AssetError, SettingsError) as exc:
         fail(str(exc))
+    except LlmUnavailable as exc:
+        click.echo(f"error: model unavailable: {exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
     data = render_bytes(result.posting, fmt)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -138,6 +199,7 @@ def draft(role_file: Path, template_name: str, fmt: str, out: Path | None, quiet
     else:
         click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
     echo_report(result.report, verbose=not quiet)
+    echo_usage(result.posting, verbose=not quiet)
     sys.exit(EXIT_VALID if result.report.valid else EXIT_ERRORS)
 
 
