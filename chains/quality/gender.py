@@ -105,7 +105,15 @@ def word_list(text: str, hyphenated: tuple[str, ...] | None = None) -> list[str]
 def coded(words: list[str], stems: list[str], exceptions: list[str]) -> list[str]:
     """Every word that starts with a stem, once per stem it starts with, as gender-decoder counts."""
     skip = set(exceptions)
-    return [word for word in words for stem in stems if word.startswith(stem) and word not in skip]
+    stem_set = frozenset(stems)
+    lengths = sorted({len(stem) for stem in stems})
+    return [
+        word
+        for word in words
+        if word not in skip
+        for length in lengths
+        if length <= len(word) and word[:length] in stem_set
+    ]
 
 
 def band(feminine: int, masculine: int) -> Band:

@@ -63,6 +63,9 @@ class ShapeResult(BaseModel):
     words_min: int
     words_max: int
     requirements: int = Field(description="Bullets in requirements and qualifications sections.")
+    over_template: bool = Field(
+        description="Whether a requirements section already has more bullets than its template allows."
+    )
     bullet_share: float = Field(description="Share of words that sit in bullets.")
     equal_opportunity: bool = Field(description="Whether an equal-opportunity statement was found.")
 
@@ -137,16 +140,21 @@ def has_equal_opportunity(text: str) -> bool:
 
 
 def shape(posting: JobPosting, template: Template) -> ShapeResult:
-    """Length against the template's band, requirement count, bullet share, EEO statement."""
-    contents = {section.key: section.content for section in template.sections}
-    total = sum(len(words(s.text())) for s in posting.sections)
+    """Length against the template's band (every word a candidate reads, title and headings
+    included), requirement count, bullet share, EEO statement."""
+    text = posting.full_text()
+    total = len(words(text))
     in_bullets = sum(len(words(b)) for s in posting.sections for b in s.bullets)
-    requirements = sum(len(s.bullets) for s in posting.sections if contents.get(s.key) in REQUIREMENT_CONTENT)
+    specs = {section.key: section for section in template.sections}
+    listed = [s for s in posting.sections if s.key in specs and specs[s.key].content in REQUIREMENT_CONTENT]
+    requirements = sum(len(s.bullets) for s in listed)
+    over = any(len(s.bullets) > (specs[s.key].max_bullets or len(s.bullets)) for s in listed)
     return ShapeResult(
         words=total,
         words_min=template.words.min,
         words_max=template.words.max,
         requirements=requirements,
+        over_template=over,
         bullet_share=round(in_bullets / total, 2) if total else 0.0,
-        equal_opportunity=has_equal_opportunity(posting.full_text()),
+        equal_opportunity=has_equal_opportunity(text),
     )

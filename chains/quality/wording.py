@@ -55,6 +55,12 @@ class WordingRules(BaseModel):
 
     rules: dict[str, Rule] = Field(description="Issue code -> rule.")
 
+    @cached_property
+    def any_term(self) -> re.Pattern[str]:
+        """All terms in one pattern: most postings have none, and one scan says so."""
+        sources = [t.pattern or re.escape(t.term) for rule in self.rules.values() for t in rule.terms]
+        return re.compile(r"(?<![\w-])(?=\w)(?:" + "|".join(f"(?:{p})" for p in sources) + r")(?![\w-])", re.IGNORECASE)
+
 
 class WordingHit(BaseModel):
     """A term found in the text: the rule's code, the term, how it was written, how often."""
@@ -83,8 +89,11 @@ def _guarded(term: Term, text: str) -> list[tuple[int, int]]:
 
 def wording(text: str) -> list[WordingHit]:
     """Every term to avoid in the text, once per term with its count, in rule order."""
+    rules = wording_rules()
     hits: list[WordingHit] = []
-    for code, rule in wording_rules().rules.items():
+    if not rules.any_term.search(text):
+        return hits
+    for code, rule in rules.rules.items():
         for term in rule.terms:
             safe = _guarded(term, text)
             found = [

@@ -75,8 +75,10 @@ def test_shape_counts_words_requirements_and_bullet_share() -> None:
         ),
         template,
     )
-    assert result.words == 5 + 27 + 1
+    # title 1 + headings 2 + 1 + 2 ("Nice-to-Have" is one word) + body 5 + 27 + 1
+    assert result.words == 39
     assert result.requirements == 9
-    assert result.bullet_share == round(28 / 33, 2)
+    assert result.over_template is True
+    assert result.bullet_share == round(28 / 39, 2)
     assert (result.words_min, result.words_max) == (template.words.min, template.words.max)
     assert result.equal_opportunity is False
