@@ -102,7 +102,7 @@ def exclusionary_wording(ctx: CheckContext) -> Iterator[Issue]:
         yield make_issue(
             hit.code,
             section=key,
-            message=f'{where} uses "{hit.found}"{_times(hit.count)}: {hit.why}',
+            message=f"{where} uses {', '.join(f'{chr(34)}{f}{chr(34)}' for f in hit.found)}{_times(hit.count)}: {hit.why}",
             suggestion=hit.suggestion,
         )
 

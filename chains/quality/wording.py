@@ -67,7 +67,7 @@ class WordingHit(BaseModel):
 
     code: str
     term: str
-    found: str = Field(description="The words as written in the posting (first use).")
+    found: list[str] = Field(description="The words as written in the posting, each form once.")
     count: int = 1
     suggestion: str
     why: str
@@ -105,7 +105,7 @@ def wording(text: str) -> list[WordingHit]:
                     WordingHit(
                         code=code,
                         term=term.term,
-                        found=" ".join(found[0].group(0).split()),
+                        found=list(dict.fromkeys(" ".join(m.group(0).split()) for m in found)),
                         count=len(found),
                         suggestion=term.suggestion,
                         why=rule.why,
