@@ -15,7 +15,6 @@ import streamlit as st
 from chains import ui_batch, ui_engine, ui_form, ui_posting
 from chains.batch import BatchInputError, BatchOptions
 from chains.engines import Drafted, draft
-from chains.llm import connection_test, redact
 from chains.models import JobPosting, Report, RoleSpec
 from chains.render import FILE_TYPES, file_name, render_bytes, render_html_fragment
 from chains.resources import AssetError
@@ -170,6 +169,15 @@ def draft_with_model(role: RoleSpec, template: str, settings: Settings) -> Draft
     return outcome["drafted"]
 
 
+def masked(text: str, settings: Settings | None) -> str:
+    """Error text with any API key masked before it is shown."""
+    if settings is None:
+        return text
+    from chains.llm import redact  # the LLM client loads only when a model is used
+
+    return redact(text, settings)
+
+
 def run_draft(store: Store | None, role: RoleSpec) -> None:
     template = state["template"]
     state.pop("draft_problem", None)
@@ -181,10 +189,11 @@ def run_draft(store: Store | None, role: RoleSpec) -> None:
     try:
         drafted = draft(role, template=template) if settings is None else draft_with_model(role, template, settings)
     except (AssetError, SettingsError, ValueError) as exc:
-        state["draft_problem"] = f"The posting could not be drafted: {redact(str(exc), settings)}"
+        state["draft_problem"] = f"The posting could not be drafted: {masked(str(exc), settings)}"
         return
     except Exception as exc:  # a model or network failure: a message, never a traceback
-        state["draft_problem"] = f"The model could not draft this posting: {redact(str(exc), settings) or type(exc).__name__}"
+        reason = masked(str(exc), settings) or type(exc).__name__
+        state["draft_problem"] = f"The model could not draft this posting: {reason}"
         return
     engine = "template" if settings is None else "openai"
     state["posting"], state["report"] = drafted.posting, drafted.report
@@ -544,6 +553,8 @@ def on_test_connection() -> None:
         return
     if settings is None:
         return
+    from chains.llm import connection_test  # the LLM client loads only when a model is used
+
     result = connection_test(settings)
     state["connection"] = (result.ok, result.message)
 
