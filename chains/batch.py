@@ -350,10 +350,6 @@ class RateLimiter:
         self._next = [0.0, 0.0]
         self._paused_until = 0.0
 
-    @property
-    def active(self) -> bool:
-        return any(self._rates)
-
     def acquire(self, tokens: int = 0) -> float:
         """Block until one request of about `tokens` tokens fits the budget; the seconds waited."""
         waited = 0.0
@@ -404,11 +400,10 @@ class BatchOptions:
     fsync: bool = True
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
-    tokens_per_row: int = 4000
     model_keys: tuple[str, ...] = ("model", "base_url", "structured_output", "temperature", "max_tokens")
 
-    def fingerprint(self, template_digest: str) -> str:
-        model = {k: str(getattr(self.settings, k, None)) for k in self.model_keys} if self.engine != "template" else {}
+    def fingerprint(self, template_digest: str, settings: Any) -> str:
+        model = {k: str(getattr(settings, k, None)) for k in self.model_keys} if self.engine != "template" else {}
         return digest({"engine": self.engine, "template": template_digest, "formats": sorted(self.formats), "model": model})
 
 
@@ -559,9 +554,17 @@ class BatchRunner:
         self.options = options
         self.progress = progress
         self.limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute)
+        self.settings = self._load_settings()
         self._template = self._load_template()
         self._drafter = drafter or self._engine_drafter()
-        self._fingerprint = options.fingerprint(digest(self._template.model_dump(mode="json")))
+        self._fingerprint = options.fingerprint(digest(self._template.model_dump(mode="json")), self.settings)
+
+    def _load_settings(self) -> Any:
+        if self.options.engine == "template" or self.options.settings is not None:
+            return self.options.settings
+        from chains.settings import load_settings
+
+        return load_settings()
 
     def _load_template(self) -> Any:
         from chains.engines import resolve_template
@@ -571,10 +574,8 @@ class BatchRunner:
     def _engine_drafter(self) -> Drafter:
         from chains.engines import draft
 
-        options, template = self.options, self._template
-        if options.engine == "template":
-            return lambda role: draft(role, template, engine="template")
-        return lambda role: draft(role, template, engine=options.engine, settings=options.settings)
+        engine, template, settings = self.options.engine, self._template, self.settings
+        return lambda role: draft(role, template, engine=engine, settings=settings)
 
     def run(self) -> Summary:
         """Draft every row not already done; always leaves the manifest and summary written."""
@@ -751,14 +752,12 @@ class BatchRunner:
         return {**record, "status": status, "message": note, "at": _now()}
 
     def _draft(self, role: Any) -> Any:
-        if not self.limiter.active:
+        if self.options.engine == "template":
             return self._drafter(role)
-        estimate = self.options.tokens_per_row
-        self.limiter.acquire(estimate)
-        drafted = self._drafter(role)
-        used = drafted.posting.meta.usage
-        self.limiter.settle(estimate, used.prompt_tokens + used.completion_tokens)
-        return drafted
+        from chains.throttle import throttled
+
+        with throttled(self.limiter, self.settings.max_tokens):
+            return self._drafter(role)
 
     def _write(self, row: Row, posting: Any) -> dict[str, str]:
         from chains.render import FILE_TYPES, render_bytes

@@ -11,6 +11,7 @@ from types import FrameType
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chains.batch import STATUSES, BatchInputError, BatchLockedError, BatchOptions, BatchRunner, Summary, read_rows
-from chains.cli import EXIT_ERRORS, EXIT_VALID, fail, main, template_option
+from chains.cli import EXIT_ERRORS, EXIT_VALID, engine_options, engine_settings, fail, main, template_option
 from chains.resources import AssetError
 
 EXIT_INTERRUPTED = 130
@@ -141,7 +142,6 @@ def report(console: Console, summary: Summary, folder: Path) -> None:
 @main.command()
 @click.argument("input_file", metavar="ROLES.csv|ROLES.jsonl|ROLES.yaml", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Output folder (created; re-use it to resume).")
-@click.option("--engine", "-e", type=click.Choice(["template", "openai"]), default=None, help="Drafting engine.  [default: template; openai with --mode openai-batch]")
 @click.option(
     "--mode",
     type=click.Choice(["direct", "openai-batch"]),
@@ -151,6 +151,7 @@ def report(console: Console, summary: Summary, folder: Path) -> None:
 )
 @click.option("--concurrency", "-j", type=click.IntRange(1, 256), default=8, show_default=True, help="Rows drafted at once.")
 @template_option
+@engine_options
 @click.option("--formats", "-f", default="md", show_default=True, callback=parse_formats, help="Comma-separated: md,html,txt,json,jsonld,docx.")
 @click.option("--limit", type=click.IntRange(min=1), help="Draft only the first N rows.")
 @click.option("--retry-failed", is_flag=True, help="Redo rows that failed or fell back to the template engine in an earlier run.")
@@ -166,10 +167,14 @@ def report(console: Console, summary: Summary, folder: Path) -> None:
 def batch(
     input_file: Path,
     out: Path,
-    engine: str | None,
     mode: str,
     concurrency: int,
     template_name: str,
+    engine: str,
+    model: str | None,
+    base_url: str | None,
+    structured_output: str | None,
+    no_fallback: bool,
     formats: tuple[str, ...],
     limit: int | None,
     retry_failed: bool,
@@ -192,11 +197,13 @@ def batch(
     Exit status: 0 every row has a valid posting, 1 some rows failed or had input
     errors, 2 bad usage or unreadable input, 130 interrupted (run again to finish).
     """
-    engine = engine or ("openai" if mode == "openai-batch" else "template")
-    if mode == "openai-batch" and engine != "openai":
-        fail("--mode openai-batch drafts with the openai engine; drop --engine template")
+    if mode == "openai-batch":
+        if click.get_current_context().get_parameter_source("engine") is ParameterSource.COMMANDLINE and engine != "openai":
+            fail("--mode openai-batch drafts with the openai engine; drop --engine template")
+        engine = "openai"
     options = BatchOptions(
         engine=engine,
+        settings=engine_settings(engine, model, base_url, structured_output, no_fallback),
         template=template_name,
         formats=formats,
         concurrency=concurrency,
