@@ -86,7 +86,8 @@ _PERIOD_WORDS = {
 }
 _PERIOD_AFTER = re.compile(
     r"\s*(?:(?:per|an?|each|/)\s*(?P<unit>hour|hr|day|week|wk|month|mo|year|yr|annum)\b"
-    r"|(?P<adverb>hourly|daily|weekly|monthly|yearly|annually)\b|(?P<pa>p\.\s?a\.))",
+    r"|(?P<adverb>annually|(?:hourly|daily|weekly|monthly|yearly)(?!\s+(?!and\b|or\b|plus\b)[a-z]))\b"
+    r"|(?P<pa>p\.\s?a\.))",
     re.IGNORECASE,
 )
 _PERIOD_BEFORE = re.compile(
@@ -134,19 +135,28 @@ def _symbols() -> dict[str, frozenset[str]]:
     return {symbol: frozenset(codes) for symbol, codes in exact.items()}
 
 
+_DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(rf"(?<![\d.,])(?P<num>{_NUMBER}){_SUFFIX}?")
+
+
+@dataclass(frozen=True)
+class _Markers:
+    """Regexes for a currency marker just before or just after a figure."""
+
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+
+
 @lru_cache(maxsize=64)
-def _pattern(extra_codes: frozenset[str]) -> re.Pattern[str]:
-    symbols = sorted(_symbols(), key=len, reverse=True)
-    codes = sorted(
-        (c for c in list_currencies() if c.isalpha() and c.isupper() and not c.startswith("X") and c not in _WORDLIKE_CODES)
-    )
-    codes = sorted({*codes, *extra_codes})
-    symbol = "|".join(re.escape(s) for s in symbols)
-    code = "|".join(codes)
+def _markers(extra_codes: frozenset[str]) -> _Markers:
+    symbol = "|".join(re.escape(s) for s in sorted(_symbols(), key=len, reverse=True))
+    codes = {c for c in list_currencies() if c.isalpha() and c.isupper() and not c.startswith("X")}
+    code = "|".join(sorted((codes - _WORDLIKE_CODES) | extra_codes))
     words = "|".join(_WORD_CURRENCIES)
-    before = rf"(?:(?<![A-Za-z])(?P<sym1>{symbol})\s?|(?<![A-Za-z])(?P<code1>{code})[\s\u00a0]?)"
-    after = rf"(?:\s?(?P<sym2>{symbol})(?![A-Za-z])|[\s\u00a0]?(?P<code2>{code})\b|\s(?P<cword>{words})\b)"
-    return re.compile(rf"{before}?(?<![\d.,])(?P<num>{_NUMBER}){_SUFFIX}?{after}?")
+    return _Markers(
+        before=re.compile(rf"(?:(?<![A-Za-z])(?P<sym>{symbol})\s?|(?<![A-Za-z])(?P<code>{code})[\s\u00a0]?)$"),
+        after=re.compile(rf"\s?(?P<sym>{symbol})(?![A-Za-z])|[\s\u00a0]?(?P<code>{code})\b|\s(?P<word>{words})\b"),
+    )
 
 
 def _number(text: str) -> Decimal:
@@ -169,19 +179,32 @@ class _Figure:
 
 
 def _figures(text: str, extra_codes: frozenset[str]) -> list[_Figure]:
+    """Every figure with its multiplier and, where one is next to it, its currency marker."""
+    if not _DIGIT.search(text):
+        return []
     symbols = _symbols()
+    markers = _markers(extra_codes)
     found = []
-    for match in _pattern(extra_codes).finditer(text):
-        marker = match["sym1"] or match["sym2"]
-        currencies = symbols[marker] if marker else None
-        code = match["code1"] or match["code2"]
-        if code:
-            currencies = frozenset({code})
-        if match["cword"]:
-            currencies = symbols[_WORD_CURRENCIES[match["cword"].lower()]]
+    for match in _FIGURE.finditer(text):
+        start, end = match.start(), match.end()
+        before = markers.before.search(text, max(0, start - 5), start)
+        after = markers.after.match(text, end)
+        currencies = _common(_currencies(before, symbols), _currencies(after, symbols))
+        start = before.start() if before else start
+        end = after.end() if after else end
         unit = (match["suffix"] or match["word"] or "").lower()
-        found.append(_Figure(_number(match["num"]), _MULTIPLIERS.get(unit), currencies, match.start(), match.end()))
+        found.append(_Figure(_number(match["num"]), _MULTIPLIERS.get(unit), currencies or None, start, end))
     return found
+
+
+def _currencies(marker: re.Match[str] | None, symbols: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    if marker is None:
+        return None
+    if marker["code"]:
+        return frozenset({marker["code"]})
+    if marker["sym"]:
+        return symbols[marker["sym"]]
+    return symbols[_WORD_CURRENCIES[marker["word"].lower()]]
 
 
 def _period(text: str, start: int, end: int) -> PayPeriod | None:
@@ -226,7 +249,7 @@ def find_amounts(text: str, *, codes: Iterable[str] = ()) -> list[Amount]:
 
 
 def _common(left: frozenset[str] | None, right: frozenset[str] | None) -> frozenset[str]:
-    """A range's currencies: what both ends agree on ("$52K-$275K USD" is USD only)."""
+    """What two markers agree on ("$52K-$275K USD" is USD only)."""
     if left and right:
         return (left & right) or (left | right)
     return left or right or frozenset()

@@ -42,40 +42,85 @@ _SEPARATORS = " .-/_'’"
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """A-Z lower-cased and nothing else, so every position still matches the original:
+    patterns run on this are fast without IGNORECASE and their spans slice the original."""
+    return text.translate(_ASCII_LOWER)
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({exc})") from None
+    return pattern
+
+
+def _union(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+class PatternSet(BaseModel):
+    """Patterns matched on lower-cased text (`any_case`) and as written (`as_written`).
+
+    A match that begins with a letter or digit counts only where it begins a word, so the
+    patterns need no leading \\b, which would make the scan try them at every position."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    any_case: list[str] = Field(default_factory=list)
+    as_written: list[str] = Field(default_factory=list)
+
+    @field_validator("any_case", "as_written")
+    @classmethod
+    def _each_compiles(cls, patterns: list[str]) -> list[str]:
+        return [_compiles(p) for p in patterns]
+
+    @cached_property
+    def lower_pattern(self) -> re.Pattern[str] | None:
+        return _union(self.any_case)
+
+    @cached_property
+    def cased_pattern(self) -> re.Pattern[str] | None:
+        return _union(self.as_written)
+
+    def found(self, text: str, lower: str) -> list[str]:
+        """Each distinct match, as written in the text, in order."""
+        spans = [m.span() for m in self.lower_pattern.finditer(lower)] if self.lower_pattern else []
+        spans += [m.span() for m in self.cased_pattern.finditer(text)] if self.cased_pattern else []
+        return list(dict.fromkeys(text[a:b].strip() for a, b in sorted(spans) if _starts_word(text, a)))
+
+
+def _starts_word(text: str, at: int) -> bool:
+    return at == 0 or not (_is_word(text[at]) and _is_word(text[at - 1]))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 class CheckRules(BaseModel):
     """prompts/checks.yaml: the phrases and thresholds the checks look for."""
 
     model_config = ConfigDict(extra="forbid")
 
-    vague_pay: list[str] = Field(min_length=1)
+    vague_pay: PatternSet
     open_before: str
     open_after: str
     pay_sentence: str
-    placeholders: list[str] = Field(min_length=1)
+    placeholders: PatternSet
     skill_variants: list[list[str]] = Field(default_factory=list)
     duplicate_similarity: float = Field(gt=0, le=1)
     section_max_words: int = Field(gt=0)
     company_suffixes: list[str] = Field(default_factory=list)
 
-    @field_validator("vague_pay", "placeholders")
-    @classmethod
-    def _each_compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            _compiles(pattern)
-        return patterns
-
     @field_validator("open_before", "open_after", "pay_sentence")
     @classmethod
     def _compiles_one(cls, pattern: str) -> str:
         return _compiles(pattern)
-
-    @cached_property
-    def vague(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{p})" for p in self.vague_pay))
-
-    @cached_property
-    def placeholder(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{p})" for p in self.placeholders))
 
     @cached_property
     def before(self) -> re.Pattern[str]:
@@ -88,14 +133,6 @@ class CheckRules(BaseModel):
     @cached_property
     def pay_words(self) -> re.Pattern[str]:
         return re.compile(self.pay_sentence)
-
-
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({exc})") from None
-    return pattern
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +166,23 @@ class CheckContext:
     @cached_property
     def salary(self) -> Salary | None:
         """The range the posting must state: the role's, else the one the posting carries."""
-        return role_salary(self.role) if self.role is not None else self.posting.salary
+        carried, role = self.posting.salary, self.role
+        if role is None or (
+            carried is not None
+            and (carried.min, carried.max, carried.currency, carried.period)
+            == (role.salary_min, role.salary_max, role.currency, role.pay_period)
+        ):
+            return carried
+        return role_salary(role)
+
+    @cached_property
+    def input_amounts(self) -> list[Amount]:
+        """Amounts the manager wrote in the role's own inputs: theirs to publish."""
+        role = self.role
+        if role is None:
+            return []
+        texts = [role.company_description, *role.responsibilities, *role.benefits]
+        return [a for text in texts for a in find_amounts(text, codes=(role.currency,))]
 
     @cached_property
     def template_sections(self) -> dict[str, Section]:
@@ -152,6 +205,11 @@ class CheckContext:
     @cached_property
     def text(self) -> str:
         return self.posting.full_text()
+
+    @cached_property
+    def texts(self) -> dict[str, tuple[str, str]]:
+        """Each section's text (heading excluded) and its ascii_lower form, by key."""
+        return {s.key: (text, ascii_lower(text)) for s in self.posting.sections for text in (s.text(),)}
 
     @cached_property
     def amounts(self) -> list[Found]:
@@ -186,15 +244,15 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[begin : stop.start() if stop else len(text)]
 
 
-def _is_open(rules: CheckRules, text: str, amount: Amount) -> bool:
+def _is_open(rules: CheckRules, lower: str, amount: Amount) -> bool:
     """"from $X", "up to $X", "$X+", "$X and up": one end of the range left out."""
     if amount.is_range:
         return False
-    return bool(rules.before.search(text, max(0, amount.start - 30), amount.start) or rules.after.match(text, amount.end))
+    return bool(rules.before.search(lower, max(0, amount.start - 30), amount.start) or rules.after.match(lower, amount.end))
 
 
-def _about_pay(rules: CheckRules, text: str, amount: Amount) -> bool:
-    return bool(rules.pay_words.search(_sentence(text, amount.start, amount.end)))
+def _about_pay(rules: CheckRules, lower: str, amount: Amount) -> bool:
+    return bool(rules.pay_words.search(_sentence(lower, amount.start, amount.end)))
 
 
 def _is_salary(amount: Amount, salary: Salary) -> bool:
@@ -208,36 +266,27 @@ def _is_salary(amount: Amount, salary: Salary) -> bool:
 
 def _pay_facts(ctx: CheckContext) -> PayFacts:
     rules = check_rules()
-    texts = {s.key: s.text() for s in ctx.posting.sections}
     compensation = {s.key for s in ctx.sections_of("compensation")}
-    allowed = _input_figures(ctx.role)
+    allowed = ctx.input_amounts
     open_ended: list[Found] = []
     firm: list[Found] = []
     for found in ctx.amounts:
-        text, amount = texts[found.section], found.amount
+        lower, amount = ctx.texts[found.section][1], found.amount
         if _allowed(amount, allowed):
             continue
-        if found.section not in compensation and not _about_pay(rules, text, amount):
+        if found.section not in compensation and not _about_pay(rules, lower, amount):
             if amount.is_range or amount.period:
                 firm.append(found)
             continue
-        if _is_open(rules, text, amount):
+        if _is_open(rules, lower, amount):
             open_ended.append(found)
-        elif amount.is_range or amount.period or _about_pay(rules, text, amount):
+        elif amount.is_range or amount.period or _about_pay(rules, lower, amount):
             firm.append(found)
     pool = [f for f in firm if f.section in compensation] or firm
     salary = ctx.salary
     stated = next((f for f in pool if salary and _is_salary(f.amount, salary)), None)
     stated = stated or next((f for f in pool if f.amount.is_range), None) or (pool[0] if pool else None)
     return PayFacts(stated=stated, open_ended=open_ended)
-
-
-def _input_figures(role: RoleSpec | None) -> list[Amount]:
-    """Amounts the manager wrote in the role's own inputs: theirs to publish."""
-    if role is None:
-        return []
-    texts = [role.company_description, *role.responsibilities, *role.benefits]
-    return [a for text in texts for a in find_amounts(text, codes=(role.currency,))]
 
 
 def _allowed(amount: Amount, allowed: list[Amount]) -> bool:
@@ -412,7 +461,7 @@ def invented_amount(ctx: CheckContext) -> Iterator[Issue]:
     if salary is None:
         return
     own = {salary.min, salary.max}
-    allowed = _input_figures(ctx.role)
+    allowed = ctx.input_amounts
     for found in ctx.amounts:
         amount = found.amount
         if found is ctx.pay.stated or _allowed(amount, allowed):
@@ -432,7 +481,7 @@ def salary_vague(ctx: CheckContext) -> Iterator[Issue]:
     severity = "warning" if ctx.pay.stated else "error"
     rules = check_rules()
     for section in ctx.posting.sections:
-        phrases = list(dict.fromkeys(m.group(0).strip() for m in rules.vague.finditer(section.text())))
+        phrases = rules.vague_pay.found(*ctx.texts[section.key])
         if phrases:
             yield make_issue(
                 "salary_vague",
@@ -468,12 +517,13 @@ def pay_period_missing(ctx: CheckContext) -> Iterator[Issue]:
 
 @register
 def placeholder(ctx: CheckContext) -> Iterator[Issue]:
-    pattern = check_rules().placeholder
-    title = list(dict.fromkeys(m.group(0) for m in pattern.finditer(ctx.posting.title)))
+    patterns = check_rules().placeholders
+    title = patterns.found(ctx.posting.title, ascii_lower(ctx.posting.title))
     if title:
         yield make_issue("placeholder", message=f"The title contains placeholder text: {', '.join(title)}.")
     for section in ctx.posting.sections:
-        found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(f"{section.heading}\n{section.text()}")))
+        text, lower = ctx.texts[section.key]
+        found = patterns.found(f"{section.heading}\n{text}", f"{ascii_lower(section.heading)}\n{lower}")
         if found:
             yield make_issue(
                 "placeholder",
@@ -486,6 +536,15 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(_TOKENS.findall(text.lower()))
 
 
+def _similar(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    """Jaccard similarity at least threshold; sets too different in size never are."""
+    small, large = sorted((len(a), len(b)))
+    if small < threshold * large:
+        return False
+    common = len(a & b)
+    return common >= threshold * (small + large - common)
+
+
 @register
 def duplicate_bullet(ctx: CheckContext) -> Iterator[Issue]:
     threshold = check_rules().duplicate_similarity
@@ -496,7 +555,7 @@ def duplicate_bullet(ctx: CheckContext) -> Iterator[Issue]:
             if not tokens:
                 continue
             for other_section, other, other_tokens in earlier:
-                if len(tokens & other_tokens) / len(tokens | other_tokens) >= threshold:
+                if _similar(tokens, other_tokens, threshold):
                     same = other_section is section
                     where = "earlier in this list" if same else f'in "{other_section.heading or other_section.key}"'
                     yield make_issue(
@@ -509,12 +568,14 @@ def duplicate_bullet(ctx: CheckContext) -> Iterator[Issue]:
             earlier.append((section, bullet, tokens))
 
 
-def _spelling(text: str, any_case: bool) -> str:
-    """A regex for one spelling: separators optional, a final plural optional."""
+def _spelling(text: str, any_case: bool, gaps: str = "*") -> str:
+    """A regex for one spelling: separators optional (with gaps="+", required but any), a
+    final plural optional."""
     parts = []
     for i, ch in enumerate(text):
         if ch in _SEPARATORS:
-            parts.append(r"[\s.\-/_'’]?")
+            if not parts or not parts[-1].startswith(r"[\s"):
+                parts.append(rf"[\s.\-/_'’]{gaps}")
         elif ch == "s" and i == len(text) - 1 and i > 2 and text[i - 1].isalpha():
             parts.append("s?")
         else:
@@ -540,7 +601,7 @@ def skill_pattern(skill: str) -> re.Pattern[str]:
     for group in check_rules().skill_variants:
         if keys & {_squash(v) for v in group}:
             alternatives.extend(_spelling(v, any_case=len(v) > 5) for v in group)
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(alternatives)})(?:e?s)?(?![A-Za-z0-9+#])")
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?:e?s)?(?![^\W\d_]|[+#])")
 
 
 @register
@@ -560,12 +621,14 @@ def skill_missing(ctx: CheckContext) -> Iterator[Issue]:
 
 @lru_cache(maxsize=1024)
 def company_pattern(company: str) -> re.Pattern[str]:
-    """The company's name without its legal form ("Acme Corp." is found as "Acme")."""
+    """The company's name without its legal form ("Acme Corp." is found as "Acme"), as
+    words: "northwindlabs" in an email address does not name "Northwind Labs"."""
     suffixes = {s.lower() for s in check_rules().company_suffixes}
     words = company.replace(",", " ").split()
     while len(words) > 1 and words[-1].lower().strip(".") in suffixes:
         words.pop()
-    return re.compile(rf"(?<![A-Za-z0-9]){_spelling(' '.join(words), any_case=True)}(?![A-Za-z0-9])")
+    name = _spelling(" ".join(words), any_case=True, gaps="+")
+    return re.compile(rf"(?<![^\W_]|[@/]){name}(?![^\W_])")
 
 
 @register
