@@ -369,19 +369,19 @@ def bullet_count(ctx: CheckContext) -> Iterator[Issue]:
 @register
 def heading_order(ctx: CheckContext) -> Iterator[Issue]:
     order = {key: i for i, key in enumerate(ctx.template_sections)}
-    seen = -1
+    latest: PostingSection | None = None
     for section in ctx.posting.sections:
         place = order.get(section.key)
         if place is None:
             continue
-        if place < seen:
+        if latest is not None and place < order[latest.key]:
             yield make_issue(
                 "heading_order",
                 section=section.key,
-                message=f'"{section.heading}" comes after a section the template puts after it.',
+                message=f'"{section.heading}" comes after "{latest.heading}"; the template puts it before.',
             )
             return
-        seen = place
+        latest = section
 
 
 @register
@@ -421,7 +421,7 @@ def _compensation_key(ctx: CheckContext) -> str | None:
 @register
 def salary_missing(ctx: CheckContext) -> Iterator[Issue]:
     if ctx.pay.stated is None:
-        expected = f" ({ctx.salary.text})" if ctx.salary else ""
+        expected = f"; the role pays {ctx.salary.text}" if ctx.salary else ""
         yield make_issue(
             "salary_missing",
             section=_compensation_key(ctx),
@@ -487,7 +487,7 @@ def salary_vague(ctx: CheckContext) -> Iterator[Issue]:
                 "salary_vague",
                 severity=severity,
                 section=section.key,
-                message=f'"{section.heading or section.key}" describes pay as {", ".join(repr(p) for p in phrases)}.',
+                message=f'"{section.heading or section.key}" describes pay as {", ".join(f"“{p}”" for p in phrases)}.',
             )
     for found in ctx.pay.open_ended:
         yield make_issue(
