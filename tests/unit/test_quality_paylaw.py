@@ -183,6 +183,11 @@ def test_deadline_needs_a_closing_phrase_and_a_date_in_one_sentence(text: str, e
         ("25 days of paid leave.", True),
         ("You will shape the product vision and plans.", False),
         ("Care for patients in a busy healthcare team.", False),
+        ("Salary plus equity and a yearly bonus.", True),
+        ("Experience with diversity, equity and inclusion programmes.", False),
+        ("Lead our pay equity review.", False),
+        ("We build software for vacation rentals.", False),
+        ("Four weeks of paid vacation.", True),
     ],
 )
 def test_benefits_are_recognised_without_false_positives(text: str, expected: bool) -> None:
