@@ -29,7 +29,9 @@ __all__ = [
     "Check",
     "CheckContext",
     "Measure",
+    "bullet_tokens",
     "make_issue",
+    "near_duplicate",
     "register",
     "register_measure",
     "validate",
@@ -209,16 +211,18 @@ class CheckContext:
     @cached_property
     def texts(self) -> dict[str, tuple[str, str]]:
         """Each section's text (heading excluded) and its ascii_lower form, by key."""
-        return {s.key: (text, ascii_lower(text)) for s in self.posting.sections for text in (s.text(),)}
+        texts = {}
+        for section in self.posting.sections:
+            text = section.text()
+            texts[section.key] = (text, ascii_lower(text))
+        return texts
 
     @cached_property
     def amounts(self) -> list[Found]:
         """Every money amount in the posting, section by section, in order."""
         codes = (self.salary.currency,) if self.salary else ()
         return [
-            Found(section.key, amount)
-            for section in self.posting.sections
-            for amount in find_amounts(section.text(), codes=codes)
+            Found(key, amount) for key, (text, _) in self.texts.items() for amount in find_amounts(text, codes=codes)
         ]
 
     @cached_property
@@ -532,14 +536,17 @@ def placeholder(ctx: CheckContext) -> Iterator[Issue]:
             )
 
 
-def _tokens(text: str) -> frozenset[str]:
+def bullet_tokens(text: str) -> frozenset[str]:
+    """The words of a bullet, lower-cased, as compared for near-duplicates."""
     return frozenset(_TOKENS.findall(text.lower()))
 
 
-def _similar(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
-    """Jaccard similarity at least threshold; sets too different in size never are."""
+def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two bullets' words overlap enough (Jaccard, threshold in prompts/checks.yaml)
+    to read as the same bullet. Sets too different in size never do."""
+    threshold = check_rules().duplicate_similarity
     small, large = sorted((len(a), len(b)))
-    if small < threshold * large:
+    if not small or small < threshold * large:
         return False
     common = len(a & b)
     return common >= threshold * (small + large - common)
@@ -547,15 +554,14 @@ def _similar(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
 
 @register
 def duplicate_bullet(ctx: CheckContext) -> Iterator[Issue]:
-    threshold = check_rules().duplicate_similarity
     earlier: list[tuple[PostingSection, str, frozenset[str]]] = []
     for section in ctx.posting.sections:
         for bullet in section.bullets:
-            tokens = _tokens(bullet)
+            tokens = bullet_tokens(bullet)
             if not tokens:
                 continue
             for other_section, other, other_tokens in earlier:
-                if _similar(tokens, other_tokens, threshold):
+                if near_duplicate(tokens, other_tokens):
                     same = other_section is section
                     where = "earlier in this list" if same else f'in "{other_section.heading or other_section.key}"'
                     yield make_issue(

@@ -13,7 +13,7 @@ from chains.models import Issue, JobPosting, PostingSection, RoleSpec, parse_rol
 from chains.parse import parse_markdown
 from chains.scoring import make_issue, score, scoring_table
 from chains.template import get_template
-from chains.validate import CHECKS, CORE_CHECKS, CheckContext, validate
+from chains.validate import CHECKS, CORE_CHECKS, CheckContext, bullet_tokens, near_duplicate, validate
 
 POSTINGS = Path(__file__).resolve().parents[2] / "fixtures" / "postings"
 EXPECTS = sorted(POSTINGS.glob("*.expect.yaml"))
@@ -209,6 +209,19 @@ def test_a_bullet_repeated_in_another_section_is_a_warning() -> None:
     posting.get("nice_to_have").bullets.append("Strong Python skills and experience with PostgreSQL.")
     [issue] = found(posting)["duplicate_bullet"]
     assert issue.severity == "warning" and issue.section == "nice_to_have" and "Requirements" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Keep our services secure, observable and easy to operate.", "keep our services SECURE, observable & easy to operate", True),
+        ("Design, build and run the booking services clinics rely on.", "Design, build and run the booking services patients rely on.", True),
+        ("Experience with Python.", "Experience with Go.", False),
+        ("Strong SQL skills.", "Strong SQL skills and a habit of writing tests for every query.", False),
+    ],
+)
+def test_near_duplicates_by_word_overlap(first: str, second: str, same: bool) -> None:
+    assert near_duplicate(bullet_tokens(first), bullet_tokens(second)) is same
 
 
 def test_skill_variants_are_accepted() -> None:
