@@ -1,6 +1,11 @@
 """The role library: per-family responsibilities, requirements and phrasing, adapted by
 level, and the title matcher that picks a family ("Sr. Backend Engineer (Python)" ->
-backend). A title that matches no family gets the role-neutral `general` entry."""
+backend). A title that matches no family gets the role-neutral `general` entry.
+
+Phrase weights follow one scale: 5-6 for phrases that name the role outright and must win
+over any specialty beside them ("engineering manager", "recruiter"), 3-4 for specific
+phrases ("backend", "data engineer"), 1-2 for hints that tip a close call ("python", "api").
+A lone weight-1 hint stays under MIN_SCORE: "Payments" or "Security" alone matches nothing."""
 
 from __future__ import annotations
 
@@ -29,6 +34,12 @@ _ABBREVIATIONS = {
     "fe": "frontend", "vp": "vice president", "acct": "accountant", "cs": "customer success",
     "bd": "business development", "bdr": "business development representative",
     "sdr": "sales development representative", "ae": "account executive",
+    "bi": "business intelligence", "csm": "customer success manager", "cx": "customer experience",
+    "tpm": "technical program manager", "hrbp": "human resources business partner",
+    "lpn": "licensed practical nurse", "cna": "certified nursing assistant", "dba": "database administrator",
+    "qe": "quality engineer", "infra": "infrastructure", "sw": "software", "dir": "director",
+    "exec": "executive", "svp": "senior vice president", "evp": "executive vice president",
+    "rep": "representative", "reps": "representatives", "coord": "coordinator",
 }
 
 
@@ -93,6 +104,12 @@ def normalise_title(title: str) -> str:
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
+def _phrase(phrase: str, weight: float) -> tuple[str, float, int]:
+    """A title phrase ready to match: normalised, space-bounded, with its length in words."""
+    text = normalise_title(phrase)
+    return f" {text} ", weight, len(text.split())
+
+
 class Library:
     """All families, and the matcher over their title phrases."""
 
@@ -100,16 +117,28 @@ class Library:
         if GENERAL not in families:
             raise AssetError(f"role library has no {GENERAL!r} family for titles that match none")
         self.families = families
+        self._phrases = {
+            key: [_phrase(phrase, weight) for phrase, weight in family.match.items()] for key, family in families.items()
+        }
 
     def match(self, title: str) -> Family:
-        """The family whose phrases best match the title; `general` when none scores enough."""
+        """The family whose phrases best match the title; `general` when none scores enough.
+
+        Ties go to the family with the longest matched phrase ("sales associate" beats
+        "sales"), then to the one matched earliest in the title ("Project Manager (PM)")."""
         text = f" {normalise_title(title)} "
-        best, best_score = self.families[GENERAL], 0.0
-        for family in self.families.values():
-            score = sum(weight for phrase, weight in family.match.items() if f" {normalise_title(phrase)} " in text)
-            if score > best_score:
-                best, best_score = family, score
-        return best if best_score >= MIN_SCORE else self.families[GENERAL]
+        ranks = {key: self._rank(phrases, text) for key, phrases in self._phrases.items()}
+        best = max(ranks, key=lambda key: ranks[key])
+        return self.families[best] if ranks[best][0] >= MIN_SCORE else self.families[GENERAL]
+
+    @staticmethod
+    def _rank(phrases: list[tuple[str, float, int]], text: str) -> tuple[float, int, int]:
+        score, longest, first = 0.0, 0, len(text)
+        for phrase, weight, words in phrases:
+            at = text.find(phrase)
+            if at >= 0:
+                score, longest, first = score + weight, max(longest, words), min(first, at)
+        return score, longest, -first
 
     def __len__(self) -> int:
         return len(self.families)
