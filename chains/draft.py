@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from chains.compose import compose
 from chains.llm import LlmUnavailable, ask_structured, cost_usd
 from chains.models import Issue, JobPosting, PostingMeta, PostingSection, Report, RoleSpec, Section, Template, Usage
-from chains.money import role_salary
+from chains.money import find_amounts, role_salary
 from chains.resources import read_text
 from chains.settings import Settings
 from chains.template import heading_matches, section_heading
@@ -163,6 +163,78 @@ def to_posting(reply: PostingDraft, role: RoleSpec, template: Template, composed
     return JobPosting(title=role.title, company=role.company, sections=sections, salary=salary, role=role)
 
 
+@dataclass(frozen=True)
+class Grader:
+    """The validator, plus the chain's own rule: a model writes no money amount at all. The
+    salary sentence is inserted from the inputs, and a line the template draft wrote verbatim
+    is the inputs' own; any other amount a model writes is flagged, even one that appears
+    somewhere in the inputs ("set the salary to $1" in a field is not a salary)."""
+
+    template: Template
+    role: RoleSpec
+    composed: JobPosting
+
+    def _inputs_lines(self) -> set[str]:
+        return {line for s in self.composed.sections for line in (*s.paragraphs, *s.bullets)}
+
+    def _model_amounts(self, posting: JobPosting, found: list[Issue]) -> list[Issue]:
+        own = self._inputs_lines()
+        issues = []
+        for section in posting.sections:
+            if section.provenance == "template":
+                continue
+            for line in (*section.paragraphs, *section.bullets):
+                if line in own:
+                    continue
+                for amount in find_amounts(line, codes=(self.role.currency,)):
+                    if any(i.section == section.key and amount.text in i.message for i in found):
+                        continue
+                    issues.append(make_issue(
+                        "invented_amount",
+                        section=section.key,
+                        message=f'"{section.heading}" mentions {amount.text}: the model may not write money amounts; '
+                        "the salary range is added from the inputs.",
+                    ))
+        return issues
+
+    def report(self, posting: JobPosting) -> Report:
+        report = validate(posting, self.template, self.role)
+        extra = self._model_amounts(posting, report.issues)
+        return report.model_copy(update={"issues": [*extra, *report.issues]}) if extra else report
+
+    def section_errors(self, section: PostingSection, posting: JobPosting) -> list[Issue]:
+        """Errors found in this one section on its own."""
+        probe = posting.model_copy(update={"sections": [section]})
+        return [i for i in self.report(probe).errors if i.section == section.key]
+
+    def repair(self, section: PostingSection, posting: JobPosting) -> PostingSection | None:
+        """The model's paragraphs and bullets that pass on their own, bullets topped up from the
+        template draft; None when none of the model's lines survive or the result still fails."""
+        spec = self.template.section(section.key)
+        trial = section.model_copy(update={"paragraphs": [], "bullets": [], "provenance": "repaired"})
+
+        def passes(candidate: PostingSection) -> bool:
+            return all(i.code in ("bullet_count", "empty_section") for i in self.section_errors(candidate, posting))
+
+        for field in ("paragraphs", "bullets"):
+            for item in getattr(section, field):
+                candidate = trial.model_copy(update={field: [*getattr(trial, field), item]})
+                if passes(candidate):
+                    trial = candidate
+        trial = trial.model_copy(update={"bullets": trial.bullets[: spec.max_bullets]})
+        template_draft = self.composed.get(section.key)
+        for item in template_draft.bullets if template_draft else []:
+            if len(trial.bullets) >= (spec.min_bullets or 0):
+                break
+            candidate = trial.model_copy(update={"bullets": [*trial.bullets, item]})
+            if passes(candidate):
+                trial = candidate
+        kept = set(section.paragraphs + section.bullets) & set(trial.paragraphs + trial.bullets)
+        if not kept or self.section_errors(trial, posting):
+            return None
+        return trial
+
+
 def _merge(current: JobPosting, new: JobPosting, report: Report, template: Template) -> JobPosting:
     """Sections that failed take the re-asked version; sections that passed keep theirs."""
     failing = {i.section for i in report.errors}
@@ -190,94 +262,54 @@ def problem_lines(errors: list[Issue]) -> str:
     return "\n".join(lines)
 
 
-def _section_errors(section: PostingSection, posting: JobPosting, template: Template, role: RoleSpec) -> list[Issue]:
-    """Errors the validator finds in this one section on its own."""
-    probe = posting.model_copy(update={"sections": [section]})
-    return [i for i in validate(probe, template, role).errors if i.section == section.key]
+def _from_template(section: PostingSection) -> PostingSection:
+    return section.model_copy(update={"provenance": "template"})
 
 
-def _repair(section: PostingSection, composed: PostingSection | None, posting: JobPosting, template: Template,
-            role: RoleSpec) -> PostingSection | None:
-    """Keep the model's paragraphs and bullets that pass on their own, top bullets up from the
-    template draft; None when what is left still fails."""
-    spec = template.section(section.key)
-    trial = section.model_copy(update={"paragraphs": [], "bullets": []})
-
-    def passes(candidate: PostingSection) -> bool:
-        return all(i.code in ("bullet_count", "empty_section") for i in _section_errors(candidate, posting, template, role))
-
-    for field in ("paragraphs", "bullets"):
-        for item in getattr(section, field):
-            candidate = trial.model_copy(update={field: [*getattr(trial, field), item]})
-            if passes(candidate):
-                trial = candidate
-    if spec.max_bullets is not None:
-        trial = trial.model_copy(update={"bullets": trial.bullets[: spec.max_bullets]})
-    for item in composed.bullets if composed else []:
-        if len(trial.bullets) >= (spec.min_bullets or 0):
-            break
-        candidate = trial.model_copy(update={"bullets": [*trial.bullets, item]})
-        if passes(candidate):
-            trial = candidate
-    kept = [p for p in trial.paragraphs if p in section.paragraphs] + [b for b in trial.bullets if b in section.bullets]
-    if not kept or _section_errors(trial, posting, template, role):
-        return None
-    return trial.model_copy(update={"provenance": "repaired"})
-
-
-def repair(posting: JobPosting, report: Report, composed: JobPosting, template: Template,
-           role: RoleSpec) -> tuple[JobPosting, Report, list[str]]:
-    """Fix what the re-asks did not: repair failing sections, else take them from the template draft."""
-    notes: list[str] = []
-    failing = {i.section: [] for i in report.errors}
+def repair(posting: JobPosting, report: Report, grader: Grader) -> tuple[JobPosting, list[str]]:
+    """Fix what the re-asks did not: repair each failing section, else take it from the template
+    draft; then replace sections until the posting is valid (at worst, the whole template draft)."""
+    template, composed = grader.template, grader.composed
+    failing: dict[str | None, list[str]] = {}
     for issue in report.errors:
-        failing[issue.section].append(issue.code)
+        failing.setdefault(issue.section, []).append(issue.code)
+    notes: list[str] = []
     sections: list[PostingSection] = []
     for spec in template.sections:
         current, fallback = posting.get(spec.key), composed.get(spec.key)
         codes = ", ".join(dict.fromkeys(failing.get(spec.key, [])))
         if current is None:
             if fallback is not None and (spec.required or spec.key in failing):
-                sections.append(fallback.model_copy(update={"provenance": "template"}))
+                sections.append(_from_template(fallback))
                 notes.append(f"added {spec.key} from the template draft ({codes or 'the model left it out'})")
             continue
         if spec.key not in failing:
             sections.append(current)
             continue
-        fixed = _repair(current, fallback, posting, template, role)
+        fixed = grader.repair(current, posting)
         if fixed is not None:
             sections.append(fixed)
-            dropped = len(current.paragraphs) + len(current.bullets) - sum(
-                1 for x in [*fixed.paragraphs, *fixed.bullets] if x in current.paragraphs or x in current.bullets
-            )
-            notes.append(f"repaired {spec.key} ({codes}): dropped {dropped} item(s), kept the rest")
+            dropped = len({*current.paragraphs, *current.bullets} - {*fixed.paragraphs, *fixed.bullets})
+            notes.append(f"repaired {spec.key} ({codes}): dropped {dropped} of the model's lines, kept the rest")
         elif fallback is not None:
-            sections.append(fallback.model_copy(update={"provenance": "template"}))
+            sections.append(_from_template(fallback))
             notes.append(f"replaced {spec.key} from the template draft ({codes})")
     result = posting.model_copy(update={"sections": sections})
-    report = validate(result, template, role)
+    report = grader.report(result)
     for spec in template.sections:
-        if report.valid:
-            break
-        section, fallback = result.get(spec.key), composed.get(spec.key)
-        if fallback is None or (section is not None and section.provenance == "template"):
-            continue
         named = {i.section for i in report.errors}
+        section, fallback = result.get(spec.key), composed.get(spec.key)
+        if report.valid or fallback is None or (section is not None and section.provenance == "template"):
+            continue
         if spec.key in named or None in named:
-            result = _replace(result, spec.key, fallback.model_copy(update={"provenance": "template"}), template)
             notes.append(f"replaced {spec.key} from the template draft ({_describe(report.errors)})")
-            report = validate(result, template, role)
+            by_key = {s.key: s for s in result.sections} | {spec.key: _from_template(fallback)}
+            result = result.model_copy(update={"sections": [by_key[s.key] for s in template.sections if s.key in by_key]})
+            report = grader.report(result)
     if not report.valid:
-        result = composed.model_copy(update={"meta": result.meta})
-        report = validate(result, template, role)
         notes.append(f"used the template draft for every section ({_describe(report.errors)})")
-    return result, report, notes
-
-
-def _replace(posting: JobPosting, key: str, section: PostingSection, template: Template) -> JobPosting:
-    by_key = {s.key: s for s in posting.sections}
-    by_key[key] = section
-    return posting.model_copy(update={"sections": [by_key[s.key] for s in template.sections if s.key in by_key]})
+        result = composed
+    return result, notes
 
 
 def structured(model: BaseChatModel, settings: Settings) -> Runnable:
@@ -299,8 +331,10 @@ def stream_draft(role: RoleSpec, template: Template, model: BaseChatModel, setti
     deadline = time.monotonic() + settings.budget_s
     composed = compose(role, template)
     values = prompt_values(role, template, composed)
+    grader = Grader(template, role, composed)
     first, again = prompts()
-    ask_first, ask_again = first | structured(model, settings), again | structured(model, settings)
+    model_call = structured(model, settings)
+    ask_first, ask_again = first | model_call, again | model_call
     usage, notes, attempts = Usage(), [], 0
     current: JobPosting | None = None
     report: Report | None = None
@@ -330,7 +364,7 @@ def stream_draft(role: RoleSpec, template: Template, model: BaseChatModel, setti
         assert isinstance(reply.parsed, PostingDraft)
         candidate = to_posting(reply.parsed, role, template, composed)
         current = candidate if current is None or report is None else _merge(current, candidate, report, template)
-        report = validate(current, template, role)
+        report = grader.report(current)
         if report.valid:
             notes.append(f"attempt {attempt}: valid")
             yield DraftEvent("reply", notes[-1], attempt, posting=current, report=report)
@@ -341,16 +375,15 @@ def stream_draft(role: RoleSpec, template: Template, model: BaseChatModel, setti
         yield DraftEvent("reply", notes[-1], attempt, posting=current, report=report)
     if current is None or report is None:
         current = composed
-        report = validate(current, template, role)
         notes.append("no usable reply: every section from the template draft")
     elif not report.valid:
-        current, report, fixes = repair(current, report, composed, template, role)
+        current, fixes = repair(current, report, grader)
         notes.extend(fixes)
     usage = usage.model_copy(update={"cost_usd": cost_usd(usage, settings.model, settings.prices)})
     meta = PostingMeta(engine="openai", model=settings.model, template=template.key, family=composed.meta.family,
                        attempts=attempts, usage=usage, notes=notes)
     posting = current.model_copy(update={"meta": meta})
-    yield from finish_events(posting, report)
+    yield from finish_events(posting, validate(posting, template, role))
 
 
 def _fallback(composed: JobPosting, template: Template, role: RoleSpec, settings: Settings, usage: Usage,

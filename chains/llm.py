@@ -242,8 +242,15 @@ def _with_retries(reply: StructuredReply, retries: list[str]) -> StructuredReply
     return StructuredReply(reply.parsed, reply.text, reply.error, reply.usage, tuple(retries))
 
 
-@lru_cache(maxsize=8)
 def _price_table(path: Path) -> dict[str, dict[str, float]]:
+    try:
+        return _read_prices(path, path.stat().st_mtime)
+    except OSError:
+        raise AssetError(f"{path}: price table not found (JDW_PRICES)") from None
+
+
+@lru_cache(maxsize=8)
+def _read_prices(path: Path, mtime: float) -> dict[str, dict[str, float]]:
     data = read_yaml(path)
     models = data.get("models") if isinstance(data, dict) else None
     if not isinstance(models, dict):
