@@ -93,18 +93,18 @@ class _Reader:
 
     def flush(self) -> None:
         if self.paragraph:
-            self.block().paragraphs.append(inline(" ".join(self.paragraph)))
+            self.block().paragraphs.append(" ".join(self.paragraph))
             self.paragraph = []
 
     def bullet(self, text: str) -> None:
         self.flush()
-        self.block().bullets.append(inline(text))
+        self.block().bullets.append(text)
         self.in_bullet = True
 
     def line(self, text: str) -> None:
         if self.in_bullet:
             block = self.block()
-            block.bullets[-1] = inline(f"{block.bullets[-1]} {text}")
+            block.bullets[-1] = f"{block.bullets[-1]} {text.strip()}"
         else:
             self.paragraph.append(text.strip())
 
@@ -120,20 +120,27 @@ class _Reader:
     def sections(self) -> list[PostingSection]:
         self.flush()
         return [
-            PostingSection(key=b.key, heading=b.heading, paragraphs=b.paragraphs, bullets=b.bullets)
-            for b in self.blocks.values()
-            if b.key != PREAMBLE or b.paragraphs or b.bullets
+            PostingSection(
+                key=block.key,
+                heading=block.heading,
+                paragraphs=[inline(text) for text in block.paragraphs],
+                bullets=[inline(text) for text in block.bullets],
+            )
+            for block in self.blocks.values()
+            if block.key != PREAMBLE or block.paragraphs or block.bullets
         ]
 
 
 def _bold_heading(reader: _Reader, line: str) -> str | None:
+    """A bold line that names a template section, or a short one standing on its own."""
     match = _BOLD.match(line)
     if not match:
         return None
     text = match["text"].strip().rstrip(":")
     if reader.section_key(inline(text)) is not None:
         return text
-    if len(text.split()) <= HEADING_WORDS and not text.endswith((".", "!", "?")):
+    alone = not reader.paragraph and not reader.in_bullet
+    if alone and len(text.split()) <= HEADING_WORDS and not text.endswith((".", "!", "?")):
         return text
     return None
 

@@ -129,3 +129,10 @@ def test_classic_title_and_company_headings_match_any_title() -> None:
     classic = get_template("classic")
     text = "# Nurse\n\n## About St. Mary's\n\nA hospital.\n\n## Nurse responsibilities\n\n- Care\n\n## Nurse skills\n\n- BLS\n"
     assert [s.key for s in parse_markdown(text, classic).sections] == ["about_company", "responsibilities", "skills"]
+
+
+def test_a_bold_line_inside_a_paragraph_is_text_unless_it_names_a_section() -> None:
+    text = "## Role Overview\n\nYou will build.\n**Note**\nMore text.\n**Requirements**\n- SQL\n"
+    posting = parse_markdown(text, STANDARD)
+    assert posting.get("role_overview").paragraphs == ["You will build. Note More text."]
+    assert posting.get("requirements").bullets == ["SQL"]
