@@ -4,17 +4,18 @@ validator, the renderers and the store do the work."""
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from chains import ui_batch, ui_engine, ui_form, ui_posting
 from chains.batch import BatchInputError, BatchOptions
-from chains.engines import Drafted, draft
+from chains.engines import Drafted, draft, draft_events
 from chains.models import JobPosting, Report, RoleSpec
 from chains.render import FILE_TYPES, file_name, render_bytes, render_html_fragment
 from chains.resources import AssetError
@@ -22,6 +23,9 @@ from chains.settings import STRUCTURED_OUTPUTS, Settings, SettingsError, streaml
 from chains.store import Store, StoreError, Version, database_url
 from chains.template import get_template, template_names
 from chains.validate import validate
+
+if TYPE_CHECKING:
+    from chains.draft import DraftEvent
 
 EXPORTS = {"md": "Markdown", "html": "HTML", "txt": "Plain text", "json": "JSON", "jsonld": "JSON-LD", "docx": "Word"}
 TABS = ("Write", "My drafts", "Batch")
@@ -143,30 +147,56 @@ def model_settings() -> Settings | None:
     )
 
 
-def draft_with_model(role: RoleSpec, template: str, settings: Settings) -> Drafted:
-    """The model drafts on a worker thread while the page shows progress and a Stop
-    button: pressing it reruns the page, which ends this wait and discards the result."""
-    outcome: dict[str, Any] = {}
+def on_stop() -> None:
+    state["draft_problem"] = "Stopped. Nothing was changed; your inputs are kept."
+
+
+def model_result(role: RoleSpec, template: str, settings: Settings, label: str) -> Drafted:
+    """Draft with the model while the page shows its progress and a Stop button.
+
+    The model's events are read on a worker thread so the page stays live: Stop reruns
+    the page, which ends this wait, tells the worker to stop and discards the result.
+    """
+    events: queue.Queue[DraftEvent | BaseException | None] = queue.Queue()
+    stopped = threading.Event()
 
     def work() -> None:
+        stream = draft_events(role, template, engine="openai", settings=settings)
         try:
-            outcome["drafted"] = draft(role, template=template, engine="openai", settings=settings)
+            for event in stream:
+                events.put(event)
+                if stopped.is_set():
+                    break
         except Exception as exc:  # shown to the manager as a message, never a traceback
-            outcome["error"] = exc
+            events.put(exc)
+        finally:
+            stream.close()
+            events.put(None)
 
-    worker = threading.Thread(target=work, name="jdw-page-draft", daemon=True)
-    started = time.monotonic()
-    with st.status(f"Drafting with {settings.model}…", expanded=True) as status:
-        st.button("Stop", key="stop_draft", icon=":material/stop_circle:")
-        line = st.empty()
-        worker.start()
-        while worker.is_alive():
-            line.caption(f"Waiting for {settings.endpoint} · {time.monotonic() - started:.0f} s")
-            time.sleep(0.2)
-        status.update(label="Drafted", state="complete", expanded=False)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["drafted"]
+    threading.Thread(target=work, name="jdw-page-draft", daemon=True).start()
+    began = time.monotonic()
+    try:
+        with st.status(label, expanded=True) as status:
+            st.button("Stop", key="stop_draft", icon=":material/stop_circle:", on_click=on_stop)
+            ticker = st.empty()
+            while True:
+                try:
+                    item = events.get(timeout=0.2)
+                except queue.Empty:
+                    ticker.caption(f"Waiting for {settings.endpoint} · {time.monotonic() - began:.0f} s")
+                    continue
+                if isinstance(item, BaseException):
+                    status.update(label="The model could not draft this posting", state="error", expanded=False)
+                    raise item
+                if item is None:
+                    raise RuntimeError("the model stopped before finishing the draft")
+                if item.kind in ("asking", "reply"):
+                    st.caption(ui_posting.plain(item.message))
+                elif item.kind == "done" and item.posting is not None and item.report is not None:
+                    status.update(label="Drafted", state="complete", expanded=False)
+                    return Drafted(posting=item.posting, report=item.report)
+    finally:
+        stopped.set()
 
 
 def masked(text: str, settings: Settings | None) -> str:
@@ -187,7 +217,10 @@ def run_draft(store: Store | None, role: RoleSpec) -> None:
         state["draft_problem"] = f"Check the engine settings in the sidebar: {exc}"
         return
     try:
-        drafted = draft(role, template=template) if settings is None else draft_with_model(role, template, settings)
+        if settings is None:
+            drafted = draft(role, template=template)
+        else:
+            drafted = model_result(role, template, settings, f"Drafting with {settings.model}…")
     except (AssetError, SettingsError, ValueError) as exc:
         state["draft_problem"] = f"The posting could not be drafted: {masked(str(exc), settings)}"
         return
@@ -206,6 +239,35 @@ def run_draft(store: Store | None, role: RoleSpec) -> None:
         state["draft_id"], state["version"] = version.draft_id, version.number
     except StoreError as exc:
         state["store_problem"] = str(exc)
+
+
+def run_regenerate(store: Store | None, key: str) -> None:
+    """Redraft one section with the model; the rest of the posting stays as edited."""
+    posting: JobPosting = state["posting"]
+    heading = ui_posting.section_label(posting, key)
+    state.pop("draft_problem", None)
+    try:
+        settings = model_settings()
+    except SettingsError as exc:
+        state["draft_problem"] = f"Check the engine settings in the sidebar: {exc}"
+        return
+    if settings is None or posting.role is None:
+        return
+    try:
+        fresh = model_result(posting.role, state["template"], settings, f"Rewriting {heading} with {settings.model}…")
+    except Exception as exc:  # a model or network failure: a message, never a traceback
+        state["draft_problem"] = f"{heading} could not be regenerated: {masked(str(exc), settings) or type(exc).__name__}"
+        return
+    unavailable = [i.message for i in fresh.report.issues if i.code == "llm_unavailable"]
+    section = fresh.posting.get(key)
+    if unavailable or section is None:
+        reason = unavailable[0] if unavailable else f"the model's draft has no {heading} section"
+        state["draft_problem"] = f"{heading} was not changed: {reason}"
+        return
+    edited = ui_posting.with_section(posting, section)
+    report = validate(edited, get_template(state["template"]), edited.role)
+    save_version(store, edited, report, f"Regenerated {heading}")
+    state["edit_round"] += 1
 
 
 def on_edit(store: Store | None, key: str, widget: str) -> None:
@@ -288,7 +350,8 @@ def role_form() -> ui_form.FormCheck:
     return check
 
 
-def draft_panel(store: Store | None, check: ui_form.FormCheck) -> None:
+def draft_panel(check: ui_form.FormCheck) -> bool:
+    """The template picker and the Draft button; True when the manager pressed it."""
     with st.container(border=True):
         names = template_names()
         st.selectbox(
@@ -300,12 +363,12 @@ def draft_panel(store: Store | None, check: ui_form.FormCheck) -> None:
             + "\n\nAdd your own YAML templates with JDW_TEMPLATES_DIR.",
             **KEEP,
         )
-        if st.button("Draft posting", type="primary", disabled=not check.ready, width="stretch", key="draft"):
-            run_draft(store, check.role)
+        pressed = st.button("Draft posting", type="primary", disabled=not check.ready, width="stretch", key="draft")
         if check.missing:
             st.caption("To draft, fill in: " + ", ".join(check.missing) + ".")
         elif check.problems:
             st.caption("Fix the messages above to draft.")
+    return pressed
 
 
 def result_header(posting: JobPosting, report: Report) -> None:
@@ -321,11 +384,18 @@ def result_header(posting: JobPosting, report: Report) -> None:
         st.caption(ui_posting.plain(f"{posting.company} · {template_title(state['template'])} template · {saved}"))
     with right:
         st.metric("Score", f"{report.score}/100")
+    for issue in report.issues:
+        if issue.code == "llm_unavailable":
+            st.warning(ui_posting.plain(issue.message), icon=":material/cloud_off:")
 
 
 def preview_view(posting: JobPosting) -> None:
     with st.container(border=True):
         st.html(render_html_fragment(posting))
+
+
+def on_regenerate(key: str) -> None:
+    state["regenerate"] = key
 
 
 def edit_view(store: Store | None, posting: JobPosting) -> None:
@@ -340,14 +410,30 @@ def edit_view(store: Store | None, posting: JobPosting) -> None:
         width="stretch",
         key="reset",
     )
+    with_model = state["engine"] != "offline"
     for section in posting.sections:
         widget = f"edit_{state.get('draft_id', 'new')}_{state['edit_round']}_{section.key}"
         if widget not in state:
             state[widget] = ui_posting.section_text(section)
         text = state[widget]
+        label, action = st.columns([4, 1], vertical_alignment="bottom")
+        label.markdown(f"**{ui_posting.plain(section.heading)}**")
+        action.button(
+            "Regenerate",
+            key=f"regen_{section.key}",
+            icon=":material/autorenew:",
+            type="tertiary",
+            disabled=not with_model,
+            help="Rewrite this section with the model"
+            if with_model
+            else "Choose OpenAI or an OpenAI-compatible server in the sidebar to rewrite a section with a model.",
+            on_click=on_regenerate,
+            args=(section.key,),
+        )
         st.text_area(
             section.heading,
             key=widget,
+            label_visibility="collapsed",
             height=max(100, min(320, 26 * (text.count("\n") + 2))),
             on_change=on_edit,
             args=(store, section.key, widget),
@@ -447,8 +533,12 @@ def write_tab(store: Store | None) -> None:
     with form:
         with st.container(height=FORM_HEIGHT, border=False):
             check = role_form()
-        draft_panel(store, check)
+        pressed = draft_panel(check)
     with result:
+        if pressed and check.role is not None:
+            run_draft(store, check.role)
+        if "regenerate" in state:
+            run_regenerate(store, state.pop("regenerate"))
         result_panel(store)
 
 

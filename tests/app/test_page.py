@@ -3,18 +3,18 @@ drafts, refresh, and every error path, with the LLM engine patched where it is u
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chains import engines, llm
-from chains.engines import Drafted
-from chains.llm import ConnectionResult, LlmUnavailable
+from chains import engines
 from chains.models import RoleSpec
 from chains.store import Store
 from chains.ui_posting import plain
+from tests.integration.fakeopenai import FakeOpenAI, fault
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 SESSION = "0123456789abcdef0123456789abcdef"
@@ -69,6 +69,23 @@ def errors(at: AppTest) -> list[str]:
 
 def no_exception(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def use_server(at: AppTest, server: FakeOpenAI, key: str = "") -> AppTest:
+    """Point the sidebar at the fake OpenAI-compatible server."""
+    at.sidebar.radio[0].set_value("compatible").run()
+    at.text_input(key="base_url").input(server.base_url).run()
+    at.text_input(key="model").input("fake-model").run()
+    if key:
+        at.text_input(key="api_key").input(key).run()
     return at
 
 
@@ -222,39 +239,30 @@ def test_my_drafts_open_duplicate_and_delete() -> None:
 
 
 def test_an_api_key_typed_in_the_page_is_never_stored(tmp_path: Path) -> None:
-    at = open_page()
-    at.sidebar.radio[0].set_value("openai").run()
-    at.text_input(key="api_key").input(KEY).run()
-    draft_role(at)
+    with FakeOpenAI(api_key=KEY) as server:
+        at = draft_role(use_server(open_page(), server, key=KEY))
     no_exception(at)
-    for path in (tmp_path / "jdw-data").rglob("*"):
-        if path.is_file():
-            assert KEY.encode() not in path.read_bytes(), path
+    assert at.session_state["posting"].meta.engine == "openai"
+    files = [path for path in (tmp_path / "jdw-data").rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        assert KEY.encode() not in path.read_bytes(), path
     with sqlite3.connect(tmp_path / "jdw-data" / "jdwriter.db") as db:
         rows = db.execute("select data_json from jdw_form_state").fetchall()
-    assert rows and all(KEY not in row[0] for row in rows)
+    assert rows and all(KEY not in row[0] and "fake-model" in row[0] for row in rows)
 
 
-def test_connection_test_reports_success_and_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = []
-
-    def fake_test(settings):  # noqa: ANN001, ANN202
-        seen.append(settings)
-        if settings.model == "missing":
-            return ConnectionResult(False, "http://127.0.0.1:9/v1 could not be reached; check that the server is running")
-        return ConnectionResult(True, "http://127.0.0.1:9/v1 answers and serves 'smol'")
-
-    monkeypatch.setattr(llm, "connection_test", fake_test)
-    at = open_page()
-    at.sidebar.radio[0].set_value("compatible").run()
-    at.text_input(key="base_url").input("http://127.0.0.1:9/v1").run()
-    at.text_input(key="model").input("smol").run()
+def test_connection_test_reports_success_and_failure() -> None:
+    with FakeOpenAI() as server:
+        at = use_server(open_page(), server)
+        at.button(key="test_connection").click().run()
+        assert "answers and serves" in at.sidebar.success[0].value
+        at.text_input(key="model").input("missing-model").run()
+        at.button(key="test_connection").click().run()
+        assert "does not list model" in at.sidebar.error[0].value
+    at.text_input(key="base_url").input(f"http://127.0.0.1:{closed_port()}/v1").run()
     at.button(key="test_connection").click().run()
-    assert at.sidebar.success[0].value == plain("http://127.0.0.1:9/v1 answers and serves 'smol'")
-    assert seen[-1].base_url == "http://127.0.0.1:9/v1"
-    at.text_input(key="model").input("missing").run()
-    at.button(key="test_connection").click().run()
-    assert "could not be reached" in at.sidebar.error[0].value
+    assert "check that the server is running" in at.sidebar.error[0].value
 
 
 def test_a_compatible_server_without_its_url_is_a_friendly_message() -> None:
@@ -266,37 +274,57 @@ def test_a_compatible_server_without_its_url_is_a_friendly_message() -> None:
     assert "posting" not in at.session_state
 
 
-def test_a_model_failure_is_a_friendly_message_without_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(role, template="standard", engine="template", settings=None):  # noqa: ANN001, ANN202
-        raise LlmUnavailable(f"https://api.openai.com/v1 answered HTTP 401: bad key {KEY}")
+def test_a_model_draft_shows_its_progress_and_is_saved_as_the_openai_engine() -> None:
+    with FakeOpenAI() as server:
+        at = draft_role(use_server(open_page(), server))
+    no_exception(at)
+    assert server.completions()
+    progress = [c.value for c in at.caption]
+    assert any("Drafting with fake\\-model" in text for text in progress), progress
+    assert SALARY in at.html[0].value
+    assert at.session_state["posting"].meta.engine == "openai"
+    assert Store().list_drafts()[0].engine == "openai"
 
-    monkeypatch.setattr(engines, "draft", failing)
-    at = open_page()
-    at.sidebar.radio[0].set_value("openai").run()
-    at.text_input(key="api_key").input(KEY).run()
-    draft_role(at)
+
+def test_regenerate_rewrites_one_section_as_a_new_version() -> None:
+    with FakeOpenAI() as server:
+        at = show(draft_role(use_server(open_page(), server)), view="Edit")
+        calls = len(server.completions())
+        at.button(key="regen_responsibilities").click().run()
+    no_exception(at)
+    assert len(server.completions()) > calls
+    history = Store().history(at.session_state["draft_id"])
+    assert history[-1].note == "Regenerated Key Responsibilities"
+    assert at.session_state["report"].valid
+
+
+def test_regenerate_needs_a_model_engine() -> None:
+    at = show(draft_role(open_page()), view="Edit")
+    assert at.button(key="regen_responsibilities").disabled
+
+
+def test_an_unreachable_model_falls_back_with_a_warning_and_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JDW_MAX_RETRIES", "0")
+    with FakeOpenAI(api_key="sk-the-right-one-000000") as server:
+        at = draft_role(use_server(open_page(), server, key=KEY))
+    no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "template engine wrote this posting" in warnings
+    assert SALARY in at.html[0].value
+    page_text = shown(at) + warnings
+    assert KEY not in page_text and plain(KEY) not in page_text
+
+
+def test_a_model_failure_without_fallback_is_a_friendly_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JDW_FALLBACK", "false")
+    monkeypatch.setenv("JDW_MAX_RETRIES", "0")
+    with FakeOpenAI(default=fault(500)) as server:
+        at = draft_role(use_server(open_page(), server))
     no_exception(at)
     message = " ".join(errors(at))
-    assert "could not draft this posting" in message and "HTTP 401" in message
-    assert KEY not in message and plain(KEY) not in message
-
-
-def test_a_model_draft_is_saved_as_the_openai_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    offline = engines.draft
-    calls = []
-
-    def model_draft(role, template="standard", engine="template", settings=None):  # noqa: ANN001, ANN202
-        calls.append((engine, settings.model))
-        return Drafted(**vars(offline(role, template)))
-
-    monkeypatch.setattr(engines, "draft", model_draft)
-    at = open_page()
-    at.sidebar.radio[0].set_value("openai").run()
-    at.text_input(key="api_key").input(KEY).run()
-    draft_role(at)
-    no_exception(at)
-    assert calls == [("openai", "gpt-4o-mini")]
-    assert Store().list_drafts()[0].engine == "openai"
+    assert "could not draft this posting" in message and "500" in message
+    assert "posting" not in at.session_state
+    assert Store().list_drafts() == []
 
 
 def test_an_unusable_data_folder_warns_but_drafting_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
