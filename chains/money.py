@@ -259,10 +259,13 @@ def _joined(text: str, left: _Figure, right: _Figure) -> bool:
     """Whether two figures form a range: "X – Y", "X to Y", "between X and Y"."""
     if _RANGE_GAP.fullmatch(text, left.end, right.start):
         return True
-    return bool(_AND_GAP.fullmatch(text, left.end, right.start) and _BETWEEN.search(text, max(0, left.start - 12), left.start))
+    between = _BETWEEN.search(text, max(0, left.start - 12), left.start)
+    return bool(between and _AND_GAP.fullmatch(text, left.end, right.start))
 
 
-def _amount(text: str, low: Decimal, high: Decimal, currencies: frozenset[str], start: int, end: int, *, is_range: bool) -> Amount:
+def _amount(
+    text: str, low: Decimal, high: Decimal, currencies: frozenset[str], start: int, end: int, *, is_range: bool
+) -> Amount:
     return Amount(
         low=low,
         high=high,

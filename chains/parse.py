@@ -151,29 +151,28 @@ def parse_markdown(text: str, template: Template, role: RoleSpec | None = None) 
     role when one is given, so the checks compare the text with the inputs."""
     reader = _Reader(template)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    skip = False
-    for i, raw in enumerate(lines):
-        if skip:
-            skip = False
-            continue
-        line = raw.rstrip()
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
         following = lines[i + 1] if i + 1 < len(lines) else ""
+        i += 1
         atx = _ATX.match(line)
         bullet = _BULLET.match(line)
+        starts_block = not reader.paragraph and not reader.in_bullet
         if not line.strip():
             reader.blank()
         elif atx:
             reader.open(atx[2] or "", len(atx[1]))
-        elif not bullet and not reader.paragraph and not reader.in_bullet and _SETEXT.match(following) and not _RULE.match(line):
+        elif starts_block and not bullet and not _RULE.match(line) and _SETEXT.match(following):
             reader.open(line, 1 if following.strip().startswith("=") else 2)
-            skip = True
+            i += 1
         elif _RULE.match(line):
             reader.blank()
         elif bullet:
             reader.bullet(bullet["text"])
         elif (heading := _bold_heading(reader, line)) is not None:
             reader.open(heading, 2)
-        elif not reader.paragraph and not reader.in_bullet and reader.is_plain_heading(line):
+        elif starts_block and reader.is_plain_heading(line):
             reader.open(line, 2)
         else:
             reader.line(line)

@@ -252,7 +252,8 @@ def _is_open(rules: CheckRules, lower: str, amount: Amount) -> bool:
     """"from $X", "up to $X", "$X+", "$X and up": one end of the range left out."""
     if amount.is_range:
         return False
-    return bool(rules.before.search(lower, max(0, amount.start - 30), amount.start) or rules.after.match(lower, amount.end))
+    before = rules.before.search(lower, max(0, amount.start - 30), amount.start)
+    return bool(before or rules.after.match(lower, amount.end))
 
 
 def _about_pay(rules: CheckRules, lower: str, amount: Amount) -> bool:
@@ -352,13 +353,13 @@ def bullet_count(ctx: CheckContext) -> Iterator[Issue]:
         spec = ctx.template_sections.get(section.key)
         if spec is None or spec.kind != "bullets" or not section.text().strip():
             continue
-        count = len(section.bullets)
-        if spec.min_bullets is not None and count < spec.min_bullets:
+        count, low = len(section.bullets), spec.min_bullets
+        if low is not None and count < low:
             yield make_issue(
                 "bullet_count",
                 section=section.key,
-                message=f'"{section.heading}" has {count} bullet(s); the template asks for at least {spec.min_bullets}.',
-                suggestion=f"Write {spec.min_bullets} to {spec.max_bullets or spec.min_bullets} bullets, one idea each.",
+                message=f'"{section.heading}" has {count} bullet(s); the template asks for at least {low}.',
+                suggestion=f"Write {low} to {spec.max_bullets or low} bullets, one idea each.",
             )
         elif spec.max_bullets is not None and count > spec.max_bullets:
             yield make_issue(
@@ -485,13 +486,13 @@ def salary_vague(ctx: CheckContext) -> Iterator[Issue]:
     severity = "warning" if ctx.pay.stated else "error"
     rules = check_rules()
     for section in ctx.posting.sections:
-        phrases = rules.vague_pay.found(*ctx.texts[section.key])
+        phrases = ", ".join(f"“{p}”" for p in rules.vague_pay.found(*ctx.texts[section.key]))
         if phrases:
             yield make_issue(
                 "salary_vague",
                 severity=severity,
                 section=section.key,
-                message=f'"{section.heading or section.key}" describes pay as {", ".join(f"“{p}”" for p in phrases)}.',
+                message=f'"{section.heading or section.key}" describes pay as {phrases}.',
             )
     for found in ctx.pay.open_ended:
         yield make_issue(

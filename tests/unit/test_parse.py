@@ -79,9 +79,9 @@ def test_bullet_marks_numbering_and_continuation_lines() -> None:
 
 
 def test_inline_marks_are_removed_and_links_keep_their_address() -> None:
-    text = "## How to Apply\n\n**Apply** at [our careers page](https://acme.example.com/jobs) or <jobs@acme.com>, `today`.\n"
+    text = "## How to Apply\n\n**Apply** at [our jobs page](https://acme.example.com/jobs) or <jobs@acme.com>, `now`.\n"
     assert parse_markdown(text, STANDARD).get("how_to_apply").paragraphs == [
-        "Apply at our careers page (https://acme.example.com/jobs) or jobs@acme.com, today."
+        "Apply at our jobs page (https://acme.example.com/jobs) or jobs@acme.com, now."
     ]
 
 
@@ -127,7 +127,7 @@ def test_the_role_fills_company_and_salary() -> None:
 
 def test_classic_title_and_company_headings_match_any_title() -> None:
     classic = get_template("classic")
-    text = "# Nurse\n\n## About St. Mary's\n\nA hospital.\n\n## Nurse responsibilities\n\n- Care\n\n## Nurse skills\n\n- BLS\n"
+    text = "# Nurse\n\n## About St. Mary's\n\nA hospital.\n## Nurse responsibilities\n- Care\n## Nurse skills\n- BLS\n"
     assert [s.key for s in parse_markdown(text, classic).sections] == ["about_company", "responsibilities", "skills"]
 
 

@@ -158,7 +158,11 @@ def test_open_ended_pay_without_a_range_is_an_error(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["The salary is $150,000 per year.", "The salary range is $142,603 – $185,000 per hour.", "The range is A$142,603 – A$185,000 per year."],
+    [
+        "The salary is $150,000 per year.",
+        "The salary range is $142,603 – $185,000 per hour.",
+        "The range is A$142,603 – A$185,000 per year.",
+    ],
 )
 def test_a_stated_salary_that_is_not_the_role_range_is_a_mismatch(text: str) -> None:
     [issue] = found(with_compensation(text))["salary_mismatch"]
@@ -190,7 +194,15 @@ def test_without_a_role_or_range_salary_is_still_required() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[Company] is great.", "Join {company}.", "Start date TBD.", "Salary: $XX,XXX.", "Lorem ipsum dolor.", "<insert benefits here>", "[Your Name]"],
+    [
+        "[Company] is great.",
+        "Join {company}.",
+        "Start date TBD.",
+        "Salary: $XX,XXX.",
+        "Lorem ipsum dolor.",
+        "<insert benefits here>",
+        "[Your Name]",
+    ],
 )
 def test_placeholders(text: str) -> None:
     posting = clean_posting()
@@ -214,8 +226,8 @@ def test_a_bullet_repeated_in_another_section_is_a_warning() -> None:
 @pytest.mark.parametrize(
     ("first", "second", "same"),
     [
-        ("Keep our services secure, observable and easy to operate.", "keep our services SECURE, observable & easy to operate", True),
-        ("Design, build and run the booking services clinics rely on.", "Design, build and run the booking services patients rely on.", True),
+        ("Keep services secure, observable and easy to run.", "keep services SECURE, observable & easy to run", True),
+        ("Design, build and run the services clinics rely on.", "Design, build and run the services we rely on.", True),
         ("Experience with Python.", "Experience with Go.", False),
         ("Strong SQL skills.", "Strong SQL skills and a habit of writing tests for every query.", False),
     ],
@@ -318,11 +330,12 @@ def test_an_empty_posting_fails_loudly_but_scores_within_bounds() -> None:
     posting = JobPosting(title="", company="", sections=[PostingSection(key="requirements", heading="Requirements")])
     report = validate(posting, STANDARD, clean_role())
     assert not report.valid
-    assert {"title_missing", "missing_section", "empty_section", "salary_missing", "skill_missing", "company_missing"} <= set(
-        report.codes()
-    )
+    assert set(report.codes()) >= {
+        "title_missing", "missing_section", "empty_section", "salary_missing", "skill_missing", "company_missing",
+    }
     assert 0 <= report.score < 50
-    assert [i.severity for i in report.issues] == sorted((i.severity for i in report.issues), key=["error", "warning", "info"].index)
+    severities = [i.severity for i in report.issues]
+    assert severities == sorted(severities, key=["error", "warning", "info"].index)
 
 
 @pytest.mark.parametrize("template_name", ["standard", "classic"])
