@@ -13,9 +13,9 @@ import yaml
 from chains.models import Report, RoleSpec, RoleSpecError, parse_role
 from chains.render import FORMATS
 from chains.resources import AssetError
+from chains.validate import SEVERITY_RANK
 
 EXIT_VALID, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def fail(message: str) -> NoReturn:
@@ -56,7 +56,7 @@ def load_role_file(path: Path) -> RoleSpec:
 def echo_report(report: Report, *, verbose: bool = True) -> None:
     """The validation summary people read on stderr."""
     status = "valid" if report.valid else "NOT VALID"
-    counts = {s: sum(1 for i in report.issues if i.severity == s) for s in SEVERITY_ORDER}
+    counts = {s: sum(1 for i in report.issues if i.severity == s) for s in SEVERITY_RANK}
     click.echo(
         f"{status} · score {report.score}/100 · {counts['error']} error(s), "
         f"{counts['warning']} warning(s), {counts['info']} note(s)",
@@ -64,7 +64,7 @@ def echo_report(report: Report, *, verbose: bool = True) -> None:
     )
     if not verbose:
         return
-    for issue in sorted(report.issues, key=lambda i: SEVERITY_ORDER[i.severity]):
+    for issue in sorted(report.issues, key=lambda i: SEVERITY_RANK[i.severity]):
         where = f" [{issue.section}]" if issue.section else ""
         points = f" (-{issue.points:g})" if issue.points else ""
         click.echo(f"  {issue.severity:<7} {issue.code}{where}: {issue.message}{points}", err=True)

@@ -14,10 +14,10 @@ from chains.models import JobPosting, PostingMeta, PostingSection, RoleSpec, Sec
 from chains.money import role_salary
 from chains.resources import AssetError, prompts_dir, read_yaml
 from chains.template import section_heading
+from chains.validate import bullet_tokens, near_duplicate
 
 SHORT_SKILL_WORDS = 3
 NICE_TO_HAVE_TARGET = 4
-SIMILAR = 0.8
 
 
 @lru_cache(maxsize=1)
@@ -53,14 +53,6 @@ def _join(items: list[str], last: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
-
-
-def _tokens(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z0-9+#]+", text.lower()))
-
-
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a and b) and len(a & b) / len(a | b) >= SIMILAR
 
 
 class _Writer:
@@ -190,12 +182,12 @@ class _Writer:
 
     def _fill_up(self, own: list[str], library: list[str], target: int) -> list[str]:
         bullets = list(own)
-        seen = [_tokens(b) for b in bullets]
+        seen = [bullet_tokens(b) for b in bullets]
         for line in library:
             if len(bullets) >= target:
                 break
-            tokens = _tokens(line)
-            if not any(_similar(tokens, other) for other in seen):
+            tokens = bullet_tokens(line)
+            if not any(near_duplicate(tokens, other) for other in seen):
                 bullets.append(line)
                 seen.append(tokens)
         return bullets
