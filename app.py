@@ -167,7 +167,7 @@ def model_result(role: RoleSpec, template: str, settings: Settings, label: str) 
                 events.put(event)
                 if stopped.is_set():
                     break
-        except Exception as exc:  # shown to the manager as a message, never a traceback
+        except Exception as exc:  # noqa: BLE001 - shown to the manager as a message, never a traceback
             events.put(exc)
         finally:
             stream.close()
@@ -178,12 +178,13 @@ def model_result(role: RoleSpec, template: str, settings: Settings, label: str) 
     try:
         with st.status(label, expanded=True) as status:
             st.button("Stop", key="stop_draft", icon=":material/stop_circle:", on_click=on_stop)
+            log = st.container()
             ticker = st.empty()
             while True:
                 try:
                     item = events.get(timeout=0.2)
                 except queue.Empty:
-                    ticker.caption(f"Waiting for {settings.endpoint} · {time.monotonic() - began:.0f} s")
+                    ticker.caption(ui_posting.plain(f"Waiting for {settings.endpoint} · {time.monotonic() - began:.0f} s"))
                     continue
                 if isinstance(item, BaseException):
                     status.update(label="The model could not draft this posting", state="error", expanded=False)
@@ -191,7 +192,7 @@ def model_result(role: RoleSpec, template: str, settings: Settings, label: str) 
                 if item is None:
                     raise RuntimeError("the model stopped before finishing the draft")
                 if item.kind in ("asking", "reply"):
-                    st.caption(ui_posting.plain(item.message))
+                    log.caption(ui_posting.plain(item.message))
                 elif item.kind == "done" and item.posting is not None and item.report is not None:
                     status.update(label="Drafted", state="complete", expanded=False)
                     return Drafted(posting=item.posting, report=item.report)
@@ -224,7 +225,7 @@ def run_draft(store: Store | None, role: RoleSpec) -> None:
     except (AssetError, SettingsError, ValueError) as exc:
         state["draft_problem"] = f"The posting could not be drafted: {masked(str(exc), settings)}"
         return
-    except Exception as exc:  # a model or network failure: a message, never a traceback
+    except Exception as exc:  # noqa: BLE001 - a model or network failure: a message, never a traceback
         reason = masked(str(exc), settings) or type(exc).__name__
         state["draft_problem"] = f"The model could not draft this posting: {reason}"
         return
@@ -255,7 +256,7 @@ def run_regenerate(store: Store | None, key: str) -> None:
         return
     try:
         fresh = model_result(posting.role, state["template"], settings, f"Rewriting {heading} with {settings.model}…")
-    except Exception as exc:  # a model or network failure: a message, never a traceback
+    except Exception as exc:  # noqa: BLE001 - a model or network failure: a message, never a traceback
         state["draft_problem"] = f"{heading} could not be regenerated: {masked(str(exc), settings) or type(exc).__name__}"
         return
     unavailable = [i.message for i in fresh.report.issues if i.code == "llm_unavailable"]

@@ -13,7 +13,10 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 ROLE = {
@@ -26,15 +29,13 @@ ROLE = {
 }
 
 
-def _session(number: int):  # noqa: ANN202 - an AppTest
-    from streamlit.testing.v1 import AppTest
-
+def _session(number: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params["s"] = f"{number:032x}"
     return at
 
 
-def _timed(action) -> float:  # noqa: ANN001
+def _timed(action: Callable[[], object]) -> float:
     began = time.perf_counter()
     action()
     return time.perf_counter() - began
@@ -73,7 +74,7 @@ def main() -> None:
         return f"{name:<34} median {median:7.1f} ms   max {max(values) * 1000:7.1f} ms   {goal}"
 
     print(f"AppTest, {args.rounds} sessions, data in {os.environ['JDW_DATA_DIR']}")
-    print(f"{'first render, cold process':<34} {cold * 1000:14.1f} ms   (imports included; goal < 1500 ms)")
+    print(f"{'first render, cold process':<34} {cold * 1000:14.1f} ms   (app imports included; goal < 1500 ms)")
     print(line("first render, new session", renders, "(goal < 1500 ms)"))
     print(line("offline draft round-trip", drafts, "(goal < 300 ms)"))
     print(line("edit round-trip", edits, ""))

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+from babel.numbers import get_currency_name
+
 from chains.models import (
     CURRENCIES,
     EmploymentType,
@@ -23,6 +25,7 @@ from chains.models import (
     Workplace,
     parse_role,
 )
+from chains.render import EMPLOYMENT_LABELS, WORKPLACE_LABELS
 
 Kind = Literal["text", "area", "lines", "choice", "money", "int", "date"]
 AUTO_LEVEL = "auto"
@@ -68,7 +71,13 @@ GROUPS: tuple[tuple[str, tuple[tuple[Input, ...], ...]], ...] = (
             ),
             (
                 Input("team", "Team", "text", "e.g. Payments Platform"),
-                Input("employment_type", "Employment type", "choice", options=_options(EmploymentType)),
+                Input(
+                    "employment_type",
+                    "Employment type",
+                    "choice",
+                    options=_options(EmploymentType),
+                    option_labels=dict(EMPLOYMENT_LABELS),
+                ),
             ),
             (
                 Input("years_experience", "Years of experience", "int"),
@@ -102,7 +111,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[Input, ...], ...]], ...] = (
                     "Workplace",
                     "choice",
                     options=_options(Workplace),
-                    option_labels={"onsite": "On-site"},
+                    option_labels=dict(WORKPLACE_LABELS),
                 ),
             ),
             (Input("remote_regions", "Remote regions (one per line)", "lines", "e.g. European Union"),),
@@ -116,7 +125,13 @@ GROUPS: tuple[tuple[str, tuple[tuple[Input, ...], ...]], ...] = (
                 Input("salary_max", "Salary maximum", "money", "e.g. 185,000"),
             ),
             (
-                Input("currency", "Currency", "choice", options=tuple(sorted(CURRENCIES))),
+                Input(
+                    "currency",
+                    "Currency",
+                    "choice",
+                    options=tuple(sorted(CURRENCIES)),
+                    option_labels={code: f"{code} · {get_currency_name(code, locale='en')}" for code in CURRENCIES},
+                ),
                 Input(
                     "pay_period",
                     "Pay period",

@@ -54,7 +54,7 @@ def test_a_good_form_makes_the_role_with_lists_one_per_line() -> None:
     assert check.ready and check.role is not None
     assert check.role.must_have_skills == ["Python", "PostgreSQL", "Kafka"]
     assert check.role.benefits == ["401(k) matching", "Health insurance"]
-    assert check.role.salary_min == Decimal("142603")
+    assert check.role.salary_min == Decimal(142603)
     assert check.role.level == "senior"
     assert check.role.application_deadline == date(2027, 3, 31)
 

@@ -9,10 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from chains.engines import draft
 from chains.models import parse_role
+from tests.integration.fakeopenai import FakeOpenAI, reply
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,7 @@ def _shot(page: Page, artifacts: Path, name: str) -> None:
     page.set_viewport_size(size)
 
 
-def _box(page: Page, label: str):  # noqa: ANN202 - a Playwright Locator
+def _box(page: Page, label: str) -> Locator:
     return page.get_by_role("textbox", name=label, exact=True)
 
 
@@ -80,6 +81,7 @@ def test_draft_edit_export_and_refresh(app_url: str, page: Page, artifacts: Path
 
     page.get_by_role("tab", name="Edit").click()
     duties = _box(page, "Key Responsibilities")
+    expect(duties).to_have_value(re.compile(r"^- "))
     text = duties.input_value()
     first = text.splitlines()[0]
     duties.fill(text.replace(first, f"- {INVENTED}", 1))
@@ -110,3 +112,23 @@ def test_draft_edit_export_and_refresh(app_url: str, page: Page, artifacts: Path
     expect(page.get_by_text(re.compile(r"2 versions"))).to_be_visible()
     _shot(page, artifacts, "6-my-drafts")
     assert dialogs == []
+
+
+def test_a_slow_model_shows_progress_and_can_be_stopped(app_url: str, page: Page, artifacts: Path) -> None:
+    with FakeOpenAI(default=reply("valid", delay_s=30)) as server:
+        page.goto(app_url)
+        page.get_by_text("OpenAI-compatible server").click()
+        _box(page, "Server URL").fill(server.base_url)
+        _box(page, "Model").fill("fake-model")
+        for field in ("title", "company", "salary_min", "salary_max"):
+            _box(page, LABELS[field]).fill(ROLE[field])
+        page.keyboard.press("Tab")
+        page.get_by_role("button", name="Draft posting").click()
+        expect(page.get_by_text("Drafting with fake-model (attempt 1 of 2)")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"Waiting for http://127\.0\.0\.1:\d+/v1"))).to_be_visible()
+        _shot(page, artifacts, "7-model-drafting")
+        page.get_by_role("button", name="Stop").click()
+        expect(page.get_by_text("Stopped. Nothing was changed; your inputs are kept.")).to_be_visible()
+        expect(page.locator("article.jdw-posting")).to_have_count(0)
+        expect(_box(page, "Job title")).to_have_value(ROLE["title"])
+        assert len(server.completions()) == 1
