@@ -52,9 +52,10 @@ def places(ctx: CheckContext) -> tuple[str, ...]:
 def pay_law(ctx: CheckContext) -> PayLawResult:
     """The pay-transparency rules that reach the role and that the posting leaves unmet."""
     stated, open_ended = ctx.pay.stated, ctx.pay.open_ended
+    pay_first = sorted(ctx.posting.sections, key=lambda s: ctx.content(s) != "compensation")
     return _pay_law(
         places(ctx),
-        body_text(ctx.posting),
+        "\n".join(s.text() for s in pay_first),
         stated is not None,
         tuple(found.amount.text for found in open_ended),
         stated is not None and stated.amount.period is not None,
@@ -91,8 +92,10 @@ def gender_coded(ctx: CheckContext) -> Iterator[Issue]:
 
 def wording_hits(ctx: CheckContext) -> list[tuple[str | None, str, WordingHit]]:
     """(section key or None for the title, where it is shown, the hit) for every term found."""
+    if not _wording(ctx.text):
+        return []
     parts = [(None, "The title", ctx.posting.title)]
-    parts += [(s.key, f'"{s.heading or s.key}"', s.text()) for s in ctx.posting.sections]
+    parts += [(s.key, f'"{s.heading or s.key}"', f"{s.heading}\n{s.text()}") for s in ctx.posting.sections]
     return [(key, where, hit) for key, where, text in parts for hit in _wording(text)]
 
 
@@ -104,22 +107,6 @@ def exclusionary_wording(ctx: CheckContext) -> Iterator[Issue]:
             section=key,
             message=f"{where} uses {', '.join(f'{chr(34)}{f}{chr(34)}' for f in hit.found)}{_times(hit.count)}: {hit.why}",
             suggestion=hit.suggestion,
-        )
-
-
-@register
-def eeo_missing(ctx: CheckContext) -> Iterator[Issue]:
-    if ctx.template.equal_opportunity and not _shape(ctx).equal_opportunity:
-        last = ctx.template.sections[-1].key
-        company = ctx.role.company if ctx.role is not None else ctx.posting.company
-        yield make_issue(
-            "eeo_missing",
-            section=last,
-            message=f"The {ctx.template.name} template asks for an equal-opportunity statement and the posting has none.",
-            suggestion=(
-                f'Add one to "{ctx.heading(last)}", e.g. "{company} is an equal opportunity employer and '
-                'welcomes applicants of every background."'
-            ),
         )
 
 
@@ -170,8 +157,21 @@ def readability_checks(ctx: CheckContext) -> Iterator[Issue]:
 
 @register
 def shape_checks(ctx: CheckContext) -> Iterator[Issue]:
+    """Length, requirements, bullets, and the equal-opportunity statement the template asks for."""
     limits = thresholds()
     result = _shape(ctx)
+    if ctx.template.equal_opportunity and not result.equal_opportunity:
+        last = ctx.template.sections[-1].key
+        company = ctx.role.company if ctx.role is not None else ctx.posting.company
+        yield make_issue(
+            "eeo_missing",
+            section=last,
+            message=f"The {ctx.template.name} template asks for an equal-opportunity statement and the posting has none.",
+            suggestion=(
+                f'Add one to "{ctx.heading(last)}", e.g. "{company} is an equal opportunity employer and '
+                'welcomes applicants of every background."'
+            ),
+        )
     if not result.words:
         return
     band = f"the {ctx.template.name} template asks for {result.words_min}-{result.words_max}"

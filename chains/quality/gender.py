@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -35,9 +35,9 @@ BANDS: tuple[Band, ...] = (
     "strongly masculine-coded",
 )
 STRONG = 3
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_SPACE = re.compile(r"\s")
-_PUNCTUATION = re.compile(r"[.\t,“”‘’<>*?!\"\[\]@':;()/&]")
+# gender-decoder's split: non-ASCII characters, whitespace and these marks separate words.
+# Encoding to ASCII turns every non-ASCII character into "?", one of the marks.
+_SEPARATORS = str.maketrans(dict.fromkeys(".\t,<>*?!\"[]@':;()/&", " "))
 
 
 class GenderWords(BaseModel):
@@ -53,10 +53,11 @@ class GenderWords(BaseModel):
     explanations: dict[Band, str]
     context_guards: list[str] = Field(default_factory=list)
 
-    @property
+    @cached_property
     def hyphenated(self) -> tuple[str, ...]:
         return tuple(w for w in (*self.feminine, *self.masculine) if "-" in w)
 
+    @cached_property
     def guard_pattern(self) -> re.Pattern[str] | None:
         if not self.context_guards:
             return None
@@ -91,8 +92,7 @@ def word_list(text: str, hyphenated: tuple[str, ...] | None = None) -> list[str]
     """gender-decoder's tokens: ASCII only, lower case, split on its punctuation set, and
     hyphenated words split apart unless they start with a hyphenated coded stem."""
     stems = gender_words().hyphenated if hyphenated is None else hyphenated
-    cleaner = _SPACE.sub(" ", _NON_ASCII.sub(" ", text))
-    words = [w.lower() for w in _PUNCTUATION.sub(" ", cleaner).split(" ") if w]
+    words = text.encode("ascii", "replace").decode("ascii").translate(_SEPARATORS).lower().split()
     tokens: list[str] = []
     for word in words:
         if "-" in word and not word.startswith(stems):
@@ -102,18 +102,14 @@ def word_list(text: str, hyphenated: tuple[str, ...] | None = None) -> list[str]
     return tokens
 
 
-def coded(words: list[str], stems: list[str], exceptions: list[str]) -> list[str]:
-    """Every word that starts with a stem, once per stem it starts with, as gender-decoder counts."""
-    skip = set(exceptions)
-    stem_set = frozenset(stems)
-    lengths = sorted({len(stem) for stem in stems})
-    return [
-        word
-        for word in words
-        if word not in skip
-        for length in lengths
-        if length <= len(word) and word[:length] in stem_set
-    ]
+@lru_cache(maxsize=16384)
+def stem_matches(word: str) -> tuple[int, int]:
+    """How many masculine and feminine stems a token starts with: gender-decoder lists a
+    word once per stem it starts with, and skips its whole-word exceptions."""
+    lists = gender_words()
+    if word in lists.exceptions:
+        return 0, 0
+    return sum(word.startswith(s) for s in lists.masculine), sum(word.startswith(s) for s in lists.feminine)
 
 
 def band(feminine: int, masculine: int) -> Band:
@@ -134,13 +130,18 @@ def gender_coding(text: str) -> GenderResult:
     """The coded words in a posting's text, counted and banded."""
     lists = gender_words()
     ignored: Counter[str] = Counter()
-    guard = lists.guard_pattern()
-    if guard is not None:
-        ignored.update(" ".join(m.group(0).lower().split()) for m in guard.finditer(text))
-        text = guard.sub(" ", text)
-    words = word_list(text, lists.hyphenated)
-    masculine = coded(words, lists.masculine, lists.exceptions)
-    feminine = coded(words, lists.feminine, lists.exceptions)
+    guard = lists.guard_pattern
+    found = list(guard.finditer(text)) if guard is not None else []
+    if found:
+        ignored.update(" ".join(m.group(0).lower().split()) for m in found)
+        kept = [0, *(edge for m in found for edge in m.span()), len(text)]
+        text = " ".join(text[kept[i] : kept[i + 1]] for i in range(0, len(kept), 2))
+    masculine: list[str] = []
+    feminine: list[str] = []
+    for word in word_list(text, lists.hyphenated):
+        times_masculine, times_feminine = stem_matches(word)
+        masculine.extend([word] * times_masculine)
+        feminine.extend([word] * times_feminine)
     result = band(len(feminine), len(masculine))
     return GenderResult(
         band=result,

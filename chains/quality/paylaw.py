@@ -6,7 +6,7 @@ recognises places and looks for the range, its basis, benefits and a closing dat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -17,7 +17,7 @@ from chains.resources import AssetError, prompts_dir, read_yaml
 
 RuleName = Literal["range", "open_ended", "pay_basis", "benefits", "deadline"]
 RegionName = Literal["us", "eu", "world"]
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SENTENCE_ENDS = (". ", "! ", "? ", "\n")
 
 
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -167,6 +167,11 @@ def jurisdictions(places: Sequence[str]) -> list[Jurisdiction]:
     order. A named state, city or country counts whatever the workplace; a region ("United
     States", "Europe") brings in the laws of that region that reach remote jobs; "worldwide"
     brings in all of those, unless the same place also names a region or jurisdiction."""
+    return list(_reached(tuple(places)))
+
+
+@lru_cache(maxsize=256)
+def _reached(places: tuple[str, ...]) -> tuple[Jurisdiction, ...]:
     table = pay_law_table()
     found: set[str] = set()
     for place in places:
@@ -178,7 +183,7 @@ def jurisdictions(places: Sequence[str]) -> list[Jurisdiction]:
         found |= named
     for key in list(found):
         found |= set(table.by_key(key).implies)
-    return [j for j in table.jurisdictions if j.key in found]
+    return tuple(j for j in table.jurisdictions if j.key in found)
 
 
 def has_benefits(text: str) -> bool:
@@ -189,10 +194,12 @@ def has_benefits(text: str) -> bool:
 def has_deadline(text: str) -> bool:
     """Whether one sentence speaks of the application window closing and gives a date."""
     table = pay_law_table()
-    return any(
-        table.deadline_regex.search(sentence) and table.date_regex.search(sentence)
-        for sentence in _SENTENCE.findall(text)
-    )
+    for phrase in table.deadline_regex.finditer(text):
+        start = max(text.rfind(end, 0, phrase.start()) for end in _SENTENCE_ENDS) + 1
+        stops = [i for i in (text.find(end, phrase.end()) for end in _SENTENCE_ENDS) if i >= 0]
+        if table.date_regex.search(text, start, min(stops, default=len(text))):
+            return True
+    return False
 
 
 def _where(names: list[str]) -> str:
@@ -213,20 +220,18 @@ def pay_transparency(
     amounts written with one end left out ("from $90,000"); `states_basis`: the stated pay
     says its period. Benefits and the closing date are looked for in `text`."""
     table = pay_law_table()
-    reached = jurisdictions(places)
-    unmet: dict[RuleName, bool] = {
-        "range": not states_pay and not open_ended,
-        "open_ended": bool(open_ended),
-        "pay_basis": states_pay and not states_basis,
-        "benefits": not has_benefits(text),
-        "deadline": not has_deadline(text),
+    reached = _reached(tuple(places))
+    unmet: dict[RuleName, Callable[[], bool]] = {
+        "range": lambda: not states_pay and not open_ended,
+        "open_ended": lambda: bool(open_ended),
+        "pay_basis": lambda: states_pay and not states_basis,
+        "benefits": lambda: not has_benefits(text),
+        "deadline": lambda: not has_deadline(text),
     }
     findings: list[PayLawFinding] = []
     for rule_name, law_rule in table.rules.items():
-        if not unmet[rule_name]:
-            continue
         bound = [j.label for j in reached if rule_name in j.requires]
-        if not bound:
+        if not bound or not unmet[rule_name]():
             continue
         found = ", ".join(f'"{words}"' for words in open_ended)
         findings.append(

@@ -107,7 +107,8 @@ def readability(text: str) -> ReadabilityResult:
     """Flesch figures, sentence length and you/we focus of a text."""
     limits = thresholds()
     parts = sentences(text)
-    tokens = [w for part in parts for w in words(part)]
+    per_sentence_words = [words(part) for part in parts]
+    tokens = [w for found in per_sentence_words for w in found]
     n_words, n_sentences = len(tokens), len(parts)
     n_syllables = sum(syllables(w.lower()) for w in tokens)
     per_sentence = n_words / n_sentences if n_sentences else 0.0
@@ -123,7 +124,7 @@ def readability(text: str) -> ReadabilityResult:
         flesch_reading_ease=round(206.835 - 1.015 * per_sentence - 84.6 * per_word, 1) if n_words else 0.0,
         flesch_kincaid_grade=round(0.39 * per_sentence + 11.8 * per_word - 15.59, 1) if n_words else 0.0,
         avg_sentence_length=round(per_sentence, 1),
-        long_sentences=[s for s in parts if len(words(s)) > limits.long_sentence_words],
+        long_sentences=[s for s, found in zip(parts, per_sentence_words) if len(found) > limits.long_sentence_words],
         you=you,
         we=we,
         you_share=round(you / (you + we), 2) if you + we else None,
@@ -136,7 +137,9 @@ def body_text(posting: JobPosting) -> str:
 
 
 def has_equal_opportunity(text: str) -> bool:
-    return bool(thresholds().eeo_regex.search(text))
+    """Read from the last line up: the statement closes a posting, so it is found at once."""
+    regex = thresholds().eeo_regex
+    return any(regex.search(line) for line in reversed(text.splitlines()))
 
 
 def shape(posting: JobPosting, template: Template) -> ShapeResult:
@@ -144,7 +147,7 @@ def shape(posting: JobPosting, template: Template) -> ShapeResult:
     included), requirement count, bullet share, EEO statement."""
     text = posting.full_text()
     total = len(words(text))
-    in_bullets = sum(len(words(b)) for s in posting.sections for b in s.bullets)
+    in_bullets = len(words("\n".join(b for s in posting.sections for b in s.bullets)))
     specs = {section.key: section for section in template.sections}
     listed = [s for s in posting.sections if s.key in specs and specs[s.key].content in REQUIREMENT_CONTENT]
     requirements = sum(len(s.bullets) for s in listed)

@@ -125,7 +125,7 @@ def test_process_ad_counts_distinct_words_and_repeats() -> None:
     assert ad.masculine_count + ad.feminine_count == 10
 
 
-def test_hyphenated_coded_stems_stay_whole_and_match_once() -> None:
+def test_hyphenated_coded_stems_stay_whole_and_count_once_per_stem() -> None:
     assert word_list("A self-confident, co-operative team-player") == ["a", "self-confident", "co-operative", "team", "player"]
     result = gender_coding("A self-confident, inter-personal lead")
     assert result.masculine == {"self-confident": 1, "lead": 1}
