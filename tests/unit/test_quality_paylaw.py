@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from chains.compose import compose
 from chains.models import JobPosting, Report, RoleSpec, parse_role
-from chains.quality.paylaw import has_benefits, has_deadline, jurisdictions, pay_law_table
+from chains.quality.paylaw import Jurisdiction, has_benefits, has_deadline, jurisdictions, pay_law_table
 from chains.template import get_template
 from chains.validate import validate
 
@@ -192,3 +193,9 @@ def test_deadline_needs_a_closing_phrase_and_a_date_in_one_sentence(text: str, e
 )
 def test_benefits_are_recognised_without_false_positives(text: str, expected: bool) -> None:
     assert has_benefits(text) is expected
+
+
+def test_a_broken_place_pattern_in_the_law_table_is_named() -> None:
+    data = TABLE.jurisdictions[0].model_dump(by_alias=True)
+    with pytest.raises(ValidationError, match=r"pattern '\(Denver' is not a valid regular expression"):
+        Jurisdiction.model_validate({**data, "places": ["(Denver"]})

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
-from chains.quality.wording import wording, wording_rules
+from chains.quality.wording import Term, wording, wording_rules
 
 CASES: dict[str, Any] = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "fixtures" / "quality" / "wording_cases.yaml").read_text(encoding="utf-8")
@@ -47,3 +48,8 @@ def test_hits_count_repeats_and_keep_the_words_as_written() -> None:
 def test_guard_only_covers_the_phrase_it_names() -> None:
     hits = wording("We pay a competitive salary in a competitive environment.")
     assert [(h.term, h.count) for h in hits] == [("competitive culture", 1)]
+
+
+def test_a_broken_pattern_in_the_word_list_is_named() -> None:
+    with pytest.raises(ValidationError, match=r"guru: pattern '\(guru' is not a valid regular expression"):
+        Term(term="guru", pattern="(guru", suggestion="Say expert.")
