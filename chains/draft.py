@@ -266,6 +266,20 @@ def _from_template(section: PostingSection) -> PostingSection:
     return section.model_copy(update={"provenance": "template"})
 
 
+def fill_gaps(posting: JobPosting, composed: JobPosting, template: Template) -> tuple[JobPosting, list[str]]:
+    """Sections the model left out, taken from the template draft (optional ones too: the
+    manager's nice-to-have skills belong in the posting whoever writes it)."""
+    by_key = {s.key: s for s in posting.sections}
+    added = [s.key for s in composed.sections if s.key not in by_key]
+    if not added:
+        return posting, []
+    by_key |= {key: _from_template(composed.get(key)) for key in added}  # type: ignore[arg-type]
+    sections = [by_key[s.key] for s in template.sections if s.key in by_key]
+    return posting.model_copy(update={"sections": sections}), [
+        f"added {key} from the template draft (the model left it out)" for key in added
+    ]
+
+
 def repair(posting: JobPosting, report: Report, grader: Grader) -> tuple[JobPosting, list[str]]:
     """Fix what the re-asks did not: repair each failing section, else take it from the template
     draft; then replace sections until the posting is valid (at worst, the whole template draft)."""
@@ -278,13 +292,8 @@ def repair(posting: JobPosting, report: Report, grader: Grader) -> tuple[JobPost
     for spec in template.sections:
         current, fallback = posting.get(spec.key), composed.get(spec.key)
         codes = ", ".join(dict.fromkeys(failing.get(spec.key, [])))
-        if current is None:
-            if fallback is not None and (spec.required or spec.key in failing):
-                sections.append(_from_template(fallback))
-                notes.append(f"added {spec.key} from the template draft ({codes or 'the model left it out'})")
-            continue
-        if spec.key not in failing:
-            sections.append(current)
+        if current is None or spec.key not in failing:
+            sections.extend([current] if current else [])
             continue
         fixed = grader.repair(current, posting)
         if fixed is not None:
@@ -373,12 +382,16 @@ def stream_draft(role: RoleSpec, template: Template, model: BaseChatModel, setti
         previous = reply.parsed.model_dump_json()[:PREVIOUS_REPLY_CHARS]
         problems = problem_lines(report.errors)
         yield DraftEvent("reply", notes[-1], attempt, posting=current, report=report)
-    if current is None or report is None:
+    if current is None:
         current = composed
         notes.append("no usable reply: every section from the template draft")
-    elif not report.valid:
-        current, fixes = repair(current, report, grader)
-        notes.extend(fixes)
+    else:
+        current, added = fill_gaps(current, composed, template)
+        notes.extend(added)
+        report = grader.report(current) if added else report
+        if report is not None and not report.valid:
+            current, fixes = repair(current, report, grader)
+            notes.extend(fixes)
     usage = usage.model_copy(update={"cost_usd": cost_usd(usage, settings.model, settings.prices)})
     meta = PostingMeta(engine="openai", model=settings.model, template=template.key, family=composed.meta.family,
                        attempts=attempts, usage=usage, notes=notes)

@@ -33,6 +33,7 @@ RETRY_STATUS = frozenset({408, 409, 429})
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
 CONNECTION_TEST_TIMEOUT_S = 10.0
+MAX_DETAIL = 300
 _KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{4})[A-Za-z0-9_\-*]{4,}")
 
 
@@ -122,12 +123,12 @@ def _what(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _hint(exc: openai.APIStatusError) -> str:
-    if exc.status_code in (401, 403):
+def _hint(status: int, detail: str) -> str:
+    if status in (401, 403):
         return "check OPENAI_API_KEY"
-    if exc.status_code == 404:
+    if status == 404:
         return "check the model name (JDW_MODEL, --model) and the base URL (OPENAI_BASE_URL, --base-url)"
-    if exc.status_code in (400, 422):
+    if status in (400, 422) or "response_format" in detail or "json_schema" in detail:
         return "if the server rejects the output format, try --structured-output function_calling (llama.cpp) or json_mode"
     return "try again later"
 
@@ -136,7 +137,9 @@ def unavailable(exc: Exception, settings: Settings) -> LlmUnavailable:
     """A readable, key-free LlmUnavailable for an error from the client."""
     if isinstance(exc, openai.APIStatusError):
         detail = re.sub(r"^Error code: \d+ - ", "", exc.message if isinstance(exc.message, str) else str(exc))
-        message = f"{settings.endpoint} answered HTTP {exc.status_code}: {detail} ({_hint(exc)})"
+        detail = " ".join(detail.split())
+        detail = detail if len(detail) <= MAX_DETAIL else detail[: MAX_DETAIL - 3] + "..."
+        message = f"{settings.endpoint} answered HTTP {exc.status_code}: {detail} ({_hint(exc.status_code, detail)})"
     else:
         message = f"{settings.endpoint} {_what(exc)} ({type(exc).__name__}); check that the server is running"
     return LlmUnavailable(redact(message, settings))

@@ -134,7 +134,7 @@ def test_re_asks_are_bounded_and_what_still_fails_comes_from_the_template_draft(
     assert posting.meta.attempts == 2 and len(model.answers) == 1
     assert provenance(posting)["requirements"] == "template"
     assert [k for k, v in provenance(posting).items() if v != "llm"] == ["requirements"]
-    assert "added requirements from the template draft (missing_section, skill_missing)" in posting.meta.notes
+    assert "added requirements from the template draft (the model left it out)" in posting.meta.notes
 
 
 def test_one_attempt_means_no_re_ask() -> None:
