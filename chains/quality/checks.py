@@ -63,7 +63,9 @@ def pay_law(ctx: CheckContext) -> PayLawResult:
 
 
 @lru_cache(maxsize=CACHE)
-def _pay_law(where: tuple[str, ...], text: str, states_pay: bool, open_ended: tuple[str, ...], basis: bool) -> PayLawResult:
+def _pay_law(
+    where: tuple[str, ...], text: str, states_pay: bool, open_ended: tuple[str, ...], basis: bool
+) -> PayLawResult:
     return pay_transparency(where, text, states_pay=states_pay, open_ended=open_ended, states_basis=basis)
 
 

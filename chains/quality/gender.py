@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cached_property, lru_cache
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.quality.tables import load_table, phrases, valid_patterns
 
 Band = Literal[
     "strongly feminine-coded",
@@ -26,14 +26,7 @@ Band = Literal[
     "masculine-coded",
     "strongly masculine-coded",
 ]
-BANDS: tuple[Band, ...] = (
-    "strongly feminine-coded",
-    "feminine-coded",
-    "neutral",
-    "empty",
-    "masculine-coded",
-    "strongly masculine-coded",
-)
+BANDS: tuple[Band, ...] = get_args(Band)
 STRONG = 3
 # gender-decoder's split: non-ASCII characters, whitespace and these marks separate words.
 # Encoding to ASCII turns every non-ASCII character into "?", one of the marks.
@@ -53,15 +46,15 @@ class GenderWords(BaseModel):
     explanations: dict[Band, str]
     context_guards: list[str] = Field(default_factory=list)
 
+    _check_guards = field_validator("context_guards")(valid_patterns)
+
     @cached_property
     def hyphenated(self) -> tuple[str, ...]:
         return tuple(w for w in (*self.feminine, *self.masculine) if "-" in w)
 
     @cached_property
     def guard_pattern(self) -> re.Pattern[str] | None:
-        if not self.context_guards:
-            return None
-        return re.compile(r"\b(?:" + "|".join(f"(?:{g})" for g in self.context_guards) + r")\b", re.IGNORECASE)
+        return phrases(self.context_guards)
 
 
 class GenderResult(BaseModel):
@@ -80,12 +73,7 @@ class GenderResult(BaseModel):
 
 @lru_cache(maxsize=1)
 def gender_words() -> GenderWords:
-    path = prompts_dir() / "quality" / "gender_words.yaml"
-    try:
-        return GenderWords.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise AssetError(f"{path}: {problems}") from None
+    return load_table("gender_words.yaml", GenderWords)
 
 
 def word_list(text: str, hyphenated: tuple[str, ...] | None = None) -> list[str]:

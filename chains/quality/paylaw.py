@@ -6,31 +6,18 @@ recognises places and looks for the range, its basis, benefits and a closing dat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.quality.tables import any_of, load_table, valid_patterns
 
 RuleName = Literal["range", "open_ended", "pay_basis", "benefits", "deadline"]
 RegionName = Literal["us", "eu", "world"]
 _SENTENCE_ENDS = (". ", "! ", "? ", "\n")
-
-
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-def _valid(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise ValueError(f"pattern {pattern!r} is not a valid regular expression ({exc})") from None
-    return patterns
 
 
 class LawRule(BaseModel):
@@ -62,15 +49,15 @@ class Jurisdiction(BaseModel):
     not_: list[str] = Field(default_factory=list, alias="not")
     implies: list[str] = Field(default_factory=list)
 
-    _check_places = field_validator("places", "not_")(_valid)
+    _check_places = field_validator("places", "not_")(valid_patterns)
 
     @cached_property
     def place_regex(self) -> re.Pattern[str]:
-        return _alternation(self.places)
+        return any_of(self.places)
 
     @cached_property
     def not_regex(self) -> re.Pattern[str] | None:
-        return _alternation(self.not_) if self.not_ else None
+        return any_of(self.not_) if self.not_ else None
 
     def named_in(self, place: str) -> bool:
         if self.not_regex is not None:
@@ -95,7 +82,7 @@ class PayLawTable(BaseModel):
     deadline_phrases: str
     date: str
 
-    _check_benefits = field_validator("benefits")(_valid)
+    _check_benefits = field_validator("benefits")(valid_patterns)
 
     @model_validator(mode="after")
     def _consistent(self) -> PayLawTable:
@@ -107,26 +94,26 @@ class PayLawTable(BaseModel):
         missing = {rule for j in self.jurisdictions for rule in j.requires} - set(self.rules)
         if missing:
             raise ValueError(f"rules missing for: {', '.join(sorted(missing))}")
-        for region, patterns in self.regions.items():
-            _valid(patterns)
-        _valid([self.deadline_phrases, self.date])
+        for patterns in self.regions.values():
+            valid_patterns(patterns)
+        valid_patterns([self.deadline_phrases, self.date])
         return self
 
     @cached_property
     def region_regex(self) -> dict[RegionName, re.Pattern[str]]:
-        return {name: _alternation(patterns) for name, patterns in self.regions.items()}
+        return {name: any_of(patterns) for name, patterns in self.regions.items()}
 
     @cached_property
     def benefits_regex(self) -> re.Pattern[str]:
-        return _alternation(self.benefits)
+        return any_of(self.benefits)
 
     @cached_property
     def deadline_regex(self) -> re.Pattern[str]:
-        return re.compile(self.deadline_phrases, re.IGNORECASE)
+        return any_of([self.deadline_phrases])
 
     @cached_property
     def date_regex(self) -> re.Pattern[str]:
-        return re.compile(self.date, re.IGNORECASE)
+        return any_of([self.date])
 
     def by_key(self, key: str) -> Jurisdiction:
         return next(j for j in self.jurisdictions if j.key == key)
@@ -154,12 +141,7 @@ class PayLawResult(BaseModel):
 
 @lru_cache(maxsize=1)
 def pay_law_table() -> PayLawTable:
-    path = prompts_dir() / "quality" / "pay_transparency.yaml"
-    try:
-        return PayLawTable.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise AssetError(f"{path}: {problems}") from None
+    return load_table("pay_transparency.yaml", PayLawTable)
 
 
 def jurisdictions(places: Sequence[str]) -> list[Jurisdiction]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pyphen import Pyphen
 
 from chains.models import JobPosting, SectionContent, Template
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.quality.tables import any_of, load_table, valid_patterns
 
 REQUIREMENT_CONTENT: frozenset[SectionContent] = frozenset({"requirements", "qualifications"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -36,9 +36,11 @@ class Thresholds(BaseModel):
     we_words: list[str]
     equal_opportunity: list[str] = Field(min_length=1)
 
+    _check_patterns = field_validator("equal_opportunity")(valid_patterns)
+
     @cached_property
     def eeo_regex(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{p})" for p in self.equal_opportunity), re.IGNORECASE)
+        return any_of(self.equal_opportunity)
 
 
 class ReadabilityResult(BaseModel):
@@ -72,12 +74,7 @@ class ShapeResult(BaseModel):
 
 @lru_cache(maxsize=1)
 def thresholds() -> Thresholds:
-    path = prompts_dir() / "quality" / "readability.yaml"
-    try:
-        return Thresholds.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise AssetError(f"{path}: {problems}") from None
+    return load_table("readability.yaml", Thresholds)
 
 
 def sentences(text: str) -> list[str]:

@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.quality.tables import any_of, load_table, phrases, valid_patterns
+
+# A term is a whole word or phrase: not inside a longer word, nor half of a hyphenated one.
+WORD_START = r"(?<![\w-])"
+WORD_END = r"(?![\w-])"
 
 
 class Term(BaseModel):
@@ -24,22 +28,23 @@ class Term(BaseModel):
 
     @model_validator(mode="after")
     def _compiles(self) -> Term:
-        for source in (self.pattern or re.escape(self.term), *self.unless):
-            try:
-                re.compile(source)
-            except re.error as exc:
-                raise ValueError(f"{self.term}: pattern {source!r} is not a valid regular expression ({exc})") from None
+        try:
+            valid_patterns([self.source, *self.unless])
+        except ValueError as exc:
+            raise ValueError(f"{self.term}: {exc}") from None
         return self
+
+    @property
+    def source(self) -> str:
+        return self.pattern or re.escape(self.term)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(rf"(?<![\w-])(?:{self.pattern or re.escape(self.term)})(?![\w-])", re.IGNORECASE)
+        return any_of([self.source], WORD_START, WORD_END)
 
     @cached_property
     def guard(self) -> re.Pattern[str] | None:
-        if not self.unless:
-            return None
-        return re.compile(r"\b(?:" + "|".join(f"(?:{u})" for u in self.unless) + r")\b", re.IGNORECASE)
+        return phrases(self.unless)
 
 
 class Rule(BaseModel):
@@ -58,8 +63,7 @@ class WordingRules(BaseModel):
     @cached_property
     def any_term(self) -> re.Pattern[str]:
         """All terms in one pattern: most postings have none, and one scan says so."""
-        sources = [t.pattern or re.escape(t.term) for rule in self.rules.values() for t in rule.terms]
-        return re.compile(r"(?<![\w-])(?=\w)(?:" + "|".join(f"(?:{p})" for p in sources) + r")(?![\w-])", re.IGNORECASE)
+        return any_of((t.source for rule in self.rules.values() for t in rule.terms), WORD_START + r"(?=\w)", WORD_END)
 
 
 class WordingHit(BaseModel):
@@ -75,12 +79,7 @@ class WordingHit(BaseModel):
 
 @lru_cache(maxsize=1)
 def wording_rules() -> WordingRules:
-    path = prompts_dir() / "quality" / "wording.yaml"
-    try:
-        return WordingRules.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise AssetError(f"{path}: {problems}") from None
+    return load_table("wording.yaml", WordingRules)
 
 
 def _guarded(term: Term, text: str) -> list[tuple[int, int]]:
@@ -97,7 +96,8 @@ def wording(text: str) -> list[WordingHit]:
         for term in rule.terms:
             safe = _guarded(term, text)
             found = [
-                m for m in term.regex.finditer(text)
+                m
+                for m in term.regex.finditer(text)
                 if not any(start <= m.start() and m.end() <= end for start, end in safe)
             ]
             if found:

@@ -63,12 +63,18 @@ def test_wording_issue_names_its_section_and_the_words(role: RoleSpec) -> None:
 
 def test_masculine_coded_is_a_free_note_and_strongly_masculine_costs_points(role: RoleSpec) -> None:
     posting = compose(role, get_template("standard"))
-    mild = graded(replace(posting, "role_overview", paragraphs=["You are driven, decisive, analytical and independent."]), role)
+    mild = graded(
+        replace(posting, "role_overview", paragraphs=["You are driven, decisive, analytical and independent."]), role
+    )
     (note,) = issues(mild, "masculine_coded")
     assert (note.severity, note.points) == ("info", 0)
     assert "driven" in note.message and "analytical" in note.message
     strong = graded(
-        replace(posting, "role_overview", paragraphs=["You are driven, decisive, assertive, fearless, analytical, ambitious and independent."]),
+        replace(
+            posting,
+            "role_overview",
+            paragraphs=["You are driven, decisive, assertive, fearless, analytical, ambitious and independent."],
+        ),
         role,
     )
     (warning,) = issues(strong, "strongly_masculine_coded")
@@ -98,7 +104,11 @@ def test_requirements_over_eight_are_flagged_once(role: RoleSpec) -> None:
     assert "too_many_requirements" not in graded(split, role, "classic").codes()
     base = get_template("standard")
     wide = base.model_copy(
-        update={"sections": [s.model_copy(update={"max_bullets": 12}) if s.key == "requirements" else s for s in base.sections]}
+        update={
+            "sections": [
+                s.model_copy(update={"max_bullets": 12}) if s.key == "requirements" else s for s in base.sections
+            ]
+        }
     )
     report = validate(many, wide, role)
     (issue,) = issues(report, "too_many_requirements")
@@ -108,7 +118,12 @@ def test_requirements_over_eight_are_flagged_once(role: RoleSpec) -> None:
 def test_wall_of_text_and_company_focus(role: RoleSpec) -> None:
     posting = compose(role, get_template("standard"))
     prose = posting.model_copy(
-        update={"sections": [s.model_copy(update={"paragraphs": [*s.paragraphs, *s.bullets], "bullets": []}) for s in posting.sections]}
+        update={
+            "sections": [
+                s.model_copy(update={"paragraphs": [*s.paragraphs, *s.bullets], "bullets": []})
+                for s in posting.sections
+            ]
+        }
     )
     assert "wall_of_text" in graded(prose, role).codes()
     about_us = replace(
@@ -124,7 +139,9 @@ def test_average_sentence_length_is_a_warning(role: RoleSpec) -> None:
     posting = compose(role, get_template("standard"))
     rambling = " and ".join(["you will build services"] * 12) + "."
     flat = posting.model_copy(
-        update={"sections": [PostingSection(key=s.key, heading=s.heading, paragraphs=[rambling]) for s in posting.sections]}
+        update={
+            "sections": [PostingSection(key=s.key, heading=s.heading, paragraphs=[rambling]) for s in posting.sections]
+        }
     )
     (issue,) = issues(graded(flat, role), "long_sentences")
     assert issue.severity == "warning" and "average" in issue.message

@@ -21,7 +21,11 @@ SEED_PLACE: dict[str, Any] = {}
 # On-site in Colorado with no benefits or closing date given: the law asks for both, so the
 # draft carries pay-transparency warnings, and must still clear the bar.
 BARE_DENVER: dict[str, Any] = {
-    "location": "Denver, CO", "workplace": "onsite", "remote_regions": [], "benefits": [], "application_deadline": None,
+    "location": "Denver, CO",
+    "workplace": "onsite",
+    "remote_regions": [],
+    "benefits": [],
+    "application_deadline": None,
 }
 SEED = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "fixtures" / "roles" / "senior-backend.yaml").read_text(encoding="utf-8")
@@ -43,9 +47,7 @@ def test_every_level_passes_the_quality_bar(template_name: str, family: str, tit
         role = parse_role({**SEED, **where, "title": title, "level": level, "tone": TONES[i % len(TONES)]})
         report = validate(compose(role, template), template, role)
         band = report.details["gender"]["band"]
-        problems: list[Any] = [
-            f"{i.code}: {i.message}" for i in report.issues if i.severity == "error" or i.points
-        ]
+        problems: list[Any] = [f"{i.code}: {i.message}" for i in report.issues if i.severity == "error" or i.points]
         if report.score < MIN_SCORE or not report.valid or band == "strongly masculine-coded":
             failures.append(f"{level}: score {report.score}, {band}, {problems}")
     assert not failures, "\n".join(failures)

@@ -62,8 +62,20 @@ def pay_law_codes(report: Report) -> set[str]:
 def test_every_jurisdiction_of_the_table_has_places_to_test() -> None:
     assert set(PLACES) - {"none"} == {j.key for j in TABLE.jurisdictions}
     names = {j.name for j in TABLE.jurisdictions}
-    for wanted in ("Colorado", "California", "Washington", "New York State", "New York City", "Illinois",
-                   "Minnesota", "Massachusetts", "Vermont", "Hawaii", "Maryland", "New Jersey"):
+    for wanted in (
+        "Colorado",
+        "California",
+        "Washington",
+        "New York State",
+        "New York City",
+        "Illinois",
+        "Minnesota",
+        "Massachusetts",
+        "Vermont",
+        "Hawaii",
+        "Maryland",
+        "New Jersey",
+    ):
         assert wanted in names
     assert any("2023/970" in j.law for j in TABLE.jurisdictions)
 

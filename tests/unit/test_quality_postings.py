@@ -27,14 +27,31 @@ def test_posting_raises_exactly_its_codes(expect: Path) -> None:
     assert sorted(set(report.codes())) == sorted(spec["codes"]), [i.message for i in report.issues]
     lost = sum(part["lost"] for part in report.breakdown.values())
     assert report.score == round(100 - lost)
-    assert lost == pytest.approx(sum(min(sum(i.points for i in report.issues if i.category == name), part["weight"])
-                                     for name, part in report.breakdown.items()))
+    assert lost == pytest.approx(
+        sum(
+            min(sum(i.points for i in report.issues if i.category == name), part["weight"])
+            for name, part in report.breakdown.items()
+        )
+    )
 
 
 def test_every_quality_code_has_a_failing_posting() -> None:
     covered = {code for p in CASES for code in yaml.safe_load(p.read_text(encoding="utf-8"))["codes"]}
-    for code in ("hype_title", "gendered_wording", "age_coded_wording", "off_putting_phrase", "hollow_perks",
-                 "native_speaker", "strongly_masculine_coded", "eeo_missing", "hard_to_read", "company_focused",
-                 "pay_transparency_range", "pay_transparency_open_ended", "pay_transparency_pay_basis",
-                 "pay_transparency_benefits", "pay_transparency_deadline"):
+    for code in (
+        "hype_title",
+        "gendered_wording",
+        "age_coded_wording",
+        "off_putting_phrase",
+        "hollow_perks",
+        "native_speaker",
+        "strongly_masculine_coded",
+        "eeo_missing",
+        "hard_to_read",
+        "company_focused",
+        "pay_transparency_range",
+        "pay_transparency_open_ended",
+        "pay_transparency_pay_basis",
+        "pay_transparency_benefits",
+        "pay_transparency_deadline",
+    ):
         assert code in covered

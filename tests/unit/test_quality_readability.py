@@ -37,8 +37,21 @@ def test_syllables_come_from_the_hyphenation_dictionary() -> None:
 
 def test_every_line_ends_a_sentence_and_abbreviations_do_not() -> None:
     text = "Build APIs with Node.js, e.g. for payments\nShip daily. Review code!\n\nMentor others"
-    assert sentences(text) == ["Build APIs with Node.js, e.g. for payments", "Ship daily.", "Review code!", "Mentor others"]
-    assert words("Pay is $142,603.50 for well-tested Node.js work") == ["Pay", "is", "142,603.50", "for", "well-tested", "Node.js", "work"]
+    assert sentences(text) == [
+        "Build APIs with Node.js, e.g. for payments",
+        "Ship daily.",
+        "Review code!",
+        "Mentor others",
+    ]
+    assert words("Pay is $142,603.50 for well-tested Node.js work") == [
+        "Pay",
+        "is",
+        "142,603.50",
+        "for",
+        "well-tested",
+        "Node.js",
+        "work",
+    ]
 
 
 def test_long_sentences_are_listed() -> None:
@@ -68,8 +81,12 @@ def test_shape_counts_words_requirements_and_bullet_share() -> None:
     result = shape(
         posting(
             [
-                PostingSection(key="role_overview", heading="Role Overview", paragraphs=["You build things for people."]),
-                PostingSection(key="requirements", heading="Requirements", bullets=[f"Skill number {i}." for i in range(9)]),
+                PostingSection(
+                    key="role_overview", heading="Role Overview", paragraphs=["You build things for people."]
+                ),
+                PostingSection(
+                    key="requirements", heading="Requirements", bullets=[f"Skill number {i}." for i in range(9)]
+                ),
                 PostingSection(key="nice_to_have", heading="Nice-to-Have Skills", bullets=["Go."]),
             ]
         ),
