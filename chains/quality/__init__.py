@@ -6,6 +6,7 @@ from chains.quality import checks
 from chains.quality.gender import GenderResult, gender_coding
 from chains.quality.paylaw import PayLawResult, jurisdictions, pay_transparency
 from chains.quality.readability import ReadabilityResult, ShapeResult, readability, shape
+from chains.quality.summary import summary
 from chains.quality.wording import WordingHit, wording
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "pay_transparency",
     "readability",
     "shape",
+    "summary",
     "wording",
 ]

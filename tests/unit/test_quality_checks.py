@@ -12,6 +12,7 @@ import yaml
 
 from chains.compose import compose
 from chains.models import JobPosting, PostingSection, Report, RoleSpec, parse_role
+from chains.quality.summary import summary
 from chains.template import get_template
 from chains.validate import validate
 
@@ -156,3 +157,19 @@ def test_no_eeo_check_when_the_template_does_not_ask(role: RoleSpec) -> None:
     assert "eeo_missing" in validate(bare, template, role).codes()
     relaxed = template.model_copy(update={"equal_opportunity": False})
     assert "eeo_missing" not in validate(bare, relaxed, role).codes()
+
+
+def test_summary_lines_read_the_details_fresh_or_from_json(role: RoleSpec) -> None:
+    report = graded(compose(role, get_template("standard")), role)
+    lines = summary(report.details)
+    assert lines == summary(json.loads(report.model_dump_json())["details"])
+    gender, reading, shape, law = lines
+    assert gender.startswith(f"Gender coding: {report.details['gender']['band']}")
+    assert "collaborative" in gender
+    assert f"Flesch reading ease {report.details['readability']['flesch_reading_ease']:g}" in reading
+    assert "(template: 300-700)" in shape and "statement present" in shape
+    assert law == "Pay-transparency law: Colorado; every rule met."
+    nowhere = role.model_copy(update={"location": "Austin, Texas", "benefits": []})
+    assert summary(graded(compose(nowhere, get_template("standard")), nowhere).details)[-1] == (
+        "Pay-transparency law: none of the jurisdictions jdwriter knows."
+    )
