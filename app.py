@@ -596,8 +596,9 @@ def batch_tab() -> None:
     formats = st.multiselect(
         "Formats in the ZIP", list(EXPORTS), default=["md", "html"], format_func=EXPORTS.get, key="batch_formats"
     )
+    names = template_names()
     template = st.selectbox(
-        "Template", template_names(), format_func=template_title, key="batch_template"
+        "Template", names, index=names.index(state["template"]), format_func=template_title, key="batch_template"
     )
     if st.button("Draft all rows", type="primary", disabled=upload is None or not formats, key="batch_run"):
         try:
@@ -621,10 +622,7 @@ def batch_tab() -> None:
     cells[1].metric("Valid postings", counts["valid"] + counts["repaired"] + counts["fell_back"])
     cells[2].metric("Input errors", counts["input_error"])
     cells[3].metric("Failed", counts["failed"])
-    st.dataframe(
-        [{"Row": r.get("row"), "Id": r["id"], "Status": r["status"], "Message": r.get("message", "")} for r in summary.results],
-        hide_index=True,
-    )
+    st.dataframe(ui_batch.result_rows(summary), hide_index=True)
     buttons = st.columns(2)
     buttons[0].download_button(
         "Download postings (.zip)", result.archive, file_name="postings.zip", mime="application/zip",

@@ -12,6 +12,14 @@ from pathlib import Path, PurePath
 from chains.batch import INPUT_KINDS, BatchInputError, BatchOptions, BatchRunner, Progress, Summary, read_rows
 
 UPLOAD_TYPES = tuple(sorted({suffix.lstrip(".") for suffix in INPUT_KINDS}))
+STATUS_LABELS = {
+    "valid": "Valid",
+    "repaired": "Valid, sections repaired",
+    "fell_back": "Valid, template engine (model unavailable)",
+    "input_error": "Input error",
+    "failed": "Failed",
+    "pending": "Not drafted",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,19 @@ def run_upload(name: str, data: bytes, options: BatchOptions, progress: Progress
         out = folder / "out"
         summary = BatchRunner(rows, out, options, progress=progress).run()
         return BatchResult(summary, _zip(out), (out / "summary.csv").read_bytes())
+
+
+def result_rows(summary: Summary) -> list[dict[str, object]]:
+    """One line per input row, as the manager reads it."""
+    return [
+        {
+            "Row": record.get("row"),
+            "Id": record["id"],
+            "Status": STATUS_LABELS.get(record["status"], record["status"]),
+            "Message": record.get("message", ""),
+        }
+        for record in summary.results
+    ]
 
 
 def _zip(folder: Path) -> bytes:

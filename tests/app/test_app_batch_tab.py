@@ -45,7 +45,7 @@ def test_a_csv_is_drafted_row_by_row_with_bad_rows_reported() -> None:
     at = run_batch(batch_page(), "roles.csv", CSV, "text/csv")
     assert {m.label: m.value for m in at.metric} == {"Rows": "3", "Valid postings": "2", "Input errors": "1", "Failed": "0"}
     table = at.dataframe[0].value
-    assert list(table["Status"]) == ["valid", "input_error", "valid"]
+    assert list(table["Status"]) == ["Valid", "Input error", "Valid"]
     assert "salary_min (50) is greater than salary_max (40)" in table["Message"][1]
     assert sorted(b.label for b in at.download_button) == ["Download postings (.zip)", "Download summary (.csv)"]
 
@@ -62,7 +62,7 @@ def test_a_csv_is_drafted_row_by_row_with_bad_rows_reported() -> None:
 def test_jsonl_rows_that_are_not_json_are_row_errors() -> None:
     at = run_batch(batch_page(), "roles.jsonl", JSONL, "application/jsonl")
     table = at.dataframe[0].value
-    assert list(table["Status"]) == ["valid", "input_error"]
+    assert list(table["Status"]) == ["Valid", "Input error"]
     assert "line 2 is not valid JSON" in table["Message"][1]
 
 

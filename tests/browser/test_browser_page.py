@@ -6,6 +6,7 @@ Screenshots of each step land in artifacts/ for people to look at.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,33 @@ def test_a_slow_model_shows_progress_and_can_be_stopped(app_url: str, page: Page
         expect(page.locator("article.jdw-posting")).to_have_count(0)
         expect(_box(page, "Job title")).to_have_value(ROLE["title"])
         assert len(server.completions()) == 1
+
+
+def test_inline_messages_and_a_batch_upload(app_url: str, page: Page, artifacts: Path, tmp_path: Path) -> None:
+    page.goto(app_url)
+    for field in ("title", "company"):
+        _box(page, LABELS[field]).fill(ROLE[field])
+    _box(page, "Salary minimum").fill("180000")
+    _box(page, "Salary maximum").fill("150000")
+    page.keyboard.press("Tab")
+    expect(page.get_by_text("Salary minimum (180000) is greater than Salary maximum (150000)")).to_be_visible()
+    expect(page.get_by_role("button", name="Draft posting")).to_be_disabled()
+    _shot(page, artifacts, "8-inline-message")
+
+    roles = tmp_path / "roles.csv"
+    roles.write_text(
+        "id,title,company,salary_min,salary_max,must_have_skills\n"
+        "be-1,Backend Engineer,Acme,120000,150000,Python;Go\n"
+        "rn-2,Registered Nurse,Mercy,50,40,BLS\n",
+        encoding="utf-8",
+    )
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("input[type=file]").set_input_files(str(roles))
+    page.get_by_role("button", name="Draft all rows").click()
+    expect(page.get_by_text("Drafted 2 of 2 rows")).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download postings (.zip)").click()
+    assert info.value.suggested_filename == "postings.zip"
+    with zipfile.ZipFile(info.value.path()) as archive:
+        assert "postings/be-1.md" in archive.namelist()
+    _shot(page, artifacts, "9-batch")
