@@ -360,8 +360,7 @@ def draft_panel(check: ui_form.FormCheck) -> bool:
             names,
             key="template",
             format_func=template_title,
-            help=get_template(state["template"]).description
-            + "\n\nAdd your own YAML templates with JDW_TEMPLATES_DIR.",
+            help="The sections the posting follows. Add your own YAML templates with JDW_TEMPLATES_DIR.",
             **KEEP,
         )
         pressed = st.button("Draft posting", type="primary", disabled=not check.ready, width="stretch", key="draft")
@@ -435,7 +434,7 @@ def edit_view(store: Store | None, posting: JobPosting) -> None:
             section.heading,
             key=widget,
             label_visibility="collapsed",
-            height=max(100, min(320, 26 * (text.count("\n") + 2))),
+            height=ui_posting.text_height(text),
             on_change=on_edit,
             args=(store, section.key, widget),
         )

@@ -21,6 +21,12 @@ def section_text(section: PostingSection) -> str:
     return "\n\n".join(parts)
 
 
+def text_height(text: str, chars_per_line: int = 85, line_px: int = 24) -> int:
+    """Pixels for an edit box that shows the whole section, wrapped lines counted, within bounds."""
+    rows = sum(max(1, -(-len(line) // chars_per_line)) for line in text.splitlines() or [""])
+    return max(100, min(480, line_px * (rows + 1) + 16))
+
+
 def parse_section_text(text: str) -> tuple[list[str], list[str]]:
     """(paragraphs, bullets) from edited text: `- ` lines are bullets, other blocks paragraphs."""
     paragraphs: list[str] = []

@@ -327,6 +327,20 @@ def test_a_model_failure_without_fallback_is_a_friendly_message(monkeypatch: pyt
     assert Store().list_drafts() == []
 
 
+def test_a_malformed_company_template_is_a_message_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "broken.yaml").write_text("key: broken\nname: Broken\nsections: []\n", encoding="utf-8")
+    monkeypatch.setenv("JDW_TEMPLATES_DIR", str(tmp_path))
+    at = open_page()
+    at.selectbox(key="template").set_value("broken").run()
+    draft_role(at)
+    no_exception(at)
+    message = " ".join(errors(at))
+    assert "could not be drafted" in message and "broken\\.yaml" in message
+    assert "posting" not in at.session_state
+
+
 def test_an_unusable_data_folder_warns_but_drafting_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JDW_DATA_DIR", "/proc/jdw-cannot-write-here")
     at = no_exception(draft_role(open_page()))

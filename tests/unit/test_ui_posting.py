@@ -74,3 +74,11 @@ def test_breakdown_rows_split_kept_and_lost_points() -> None:
 def test_plain_text_escapes_markdown_html_and_math() -> None:
     assert ui_posting.plain("<script>alert(1)</script>") == "\\<script\\>alert\\(1\\)\\</script\\>"
     assert ui_posting.plain("$100 – $200 *bold* :red[x]") == "\\$100 – \\$200 \\*bold\\* \\:red\\[x\\]"
+
+
+def test_edit_boxes_grow_with_wrapped_lines_within_bounds() -> None:
+    short = ui_posting.text_height("One line.")
+    wrapped = ui_posting.text_height("word " * 60)
+    assert short == 100
+    assert wrapped > short
+    assert ui_posting.text_height("- bullet\n" * 200) == 480
