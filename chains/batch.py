@@ -16,6 +16,7 @@ so a kill at any instant leaves at most a row to redo, never a torn or phantom f
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import fcntl
@@ -31,7 +32,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -60,6 +61,10 @@ class BatchInputError(ValueError):
 
 class BatchLockedError(RuntimeError):
     """Another batch is writing to the same output folder."""
+
+
+class BatchApiError(RuntimeError):
+    """The OpenAI Batch API refused or failed a step; the message is safe to show (no key)."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,9 @@ def read_rows(path: Path) -> list[Row]:
     """
     kind = INPUT_KINDS.get(path.suffix.lower())
     if kind is None:
-        raise BatchInputError(f"{path}: input must be .csv, .jsonl, .yaml, .yml or .json (got {path.suffix or 'no extension'!r})")
+        raise BatchInputError(
+            f"{path}: input must be .csv, .jsonl, .yaml, .yml or .json (got {path.suffix or 'no extension'!r})"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -135,7 +142,7 @@ def _csv_rows(text: str, path: Path) -> list[_Raw]:
     for number, cells in enumerate(reader, start=1):
         if not any(cell.strip() for cell in cells):
             continue
-        data = {name: cell for name, cell in zip(header, cells) if name}
+        data = {name: cell for name, cell in zip(header, cells, strict=False) if name}
         unnamed = [i + 1 for i, cell in enumerate(cells[: len(header)]) if not header[i] and cell.strip()]
         if len(cells) > len(header):
             rows.append((number, data, f"row {number} has {len(cells)} cells but the header has {len(header)} columns"))
@@ -156,7 +163,9 @@ def _jsonl_rows(text: str, path: Path) -> list[_Raw]:
             rows.append((number, None, f"line {line_no} is not valid JSON ({exc.msg}, column {exc.colno})"))
             continue
         if not isinstance(data, dict):
-            rows.append((number, None, f"line {line_no} must be a JSON object of role fields, not {type(data).__name__}"))
+            rows.append(
+                (number, None, f"line {line_no} must be a JSON object of role fields, not {type(data).__name__}")
+            )
             continue
         rows.append((number, data, ""))
     return rows
@@ -168,13 +177,18 @@ def _document_rows(text: str, path: Path) -> list[_Raw]:
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = getattr(exc, "lineno", None) or (mark.line + 1 if mark else None)
-        raise BatchInputError(f"{path}: is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}" + (f" (line {line})" if line else "")) from None
+        raise BatchInputError(
+            f"{path}: is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}"
+            + (f" (line {line})" if line else "")
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("roles"), list):
         data = data["roles"]
     if not isinstance(data, list):
         raise BatchInputError(f"{path}: must be a list of roles (or a mapping with a 'roles' list)")
     return [
-        (number, item, "") if isinstance(item, dict) else (number, None, f"row {number} must be a mapping of role fields, not {type(item).__name__}")
+        (number, item, "")
+        if isinstance(item, dict)
+        else (number, None, f"row {number} must be a mapping of role fields, not {type(item).__name__}")
         for number, item in enumerate(data, start=1)
     ]
 
@@ -193,16 +207,30 @@ def _assign_ids(raw: list[_Raw]) -> list[Row]:
     for number, row_id, data, problem in named:
         stem = output_stem(row_id)
         if row_id in owners:
-            problem = problem or f"id {row_id!r} is used again (first on row {owners[row_id]}); give every row its own id"
+            problem = (
+                problem or f"id {row_id!r} is used again (first on row {owners[row_id]}); give every row its own id"
+            )
         elif stem.casefold() in stems:
             first_row, first_id = stems[stem.casefold()]
-            problem = problem or f"id {row_id!r} names the same output file as row {first_row} ({first_id!r}); give it a different id"
+            problem = (
+                problem
+                or f"id {row_id!r} names the same output file as row {first_row} ({first_id!r}); give it a different id"
+            )
         else:
             owners[row_id] = number
             stems[stem.casefold()] = (number, row_id)
         if data is not None and not problem:
             data = {**data, "id": row_id}
-        rows.append(Row(number=number, id=row_id, key=row_id if owners.get(row_id) == number else "", stem=stem, data=data, problem=problem))
+        rows.append(
+            Row(
+                number=number,
+                id=row_id,
+                key=row_id if owners.get(row_id) == number else "",
+                stem=stem,
+                data=data,
+                problem=problem,
+            )
+        )
     taken = set(owners)
     for i, row in enumerate(rows):
         if not row.key:
@@ -317,7 +345,9 @@ def folder_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BatchLockedError(f"{folder}: another batch is writing here; wait for it or choose another --out") from None
+            raise BatchLockedError(
+                f"{folder}: another batch is writing here; wait for it or choose another --out"
+            ) from None
         yield
 
 
@@ -404,7 +434,9 @@ class BatchOptions:
 
     def fingerprint(self, template_digest: str, settings: Any) -> str:
         model = {k: str(getattr(settings, k, None)) for k in self.model_keys} if self.engine != "template" else {}
-        return digest({"engine": self.engine, "template": template_digest, "formats": sorted(self.formats), "model": model})
+        return digest(
+            {"engine": self.engine, "template": template_digest, "formats": sorted(self.formats), "model": model}
+        )
 
 
 @dataclass
@@ -421,6 +453,8 @@ class Summary:
     interrupted: bool
     stopped_early: bool
     results: list[dict[str, Any]] = field(default_factory=list)
+    reasks: int = 0
+    faults: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -435,6 +469,8 @@ class Summary:
             "skipped": self.skipped,
             "drafted": self.drafted,
             "model_calls": self.usage.calls,
+            "reasks": self.reasks,
+            "network_faults": dict(sorted(self.faults.items())),
             "prompt_tokens": self.usage.prompt_tokens,
             "completion_tokens": self.usage.completion_tokens,
             "cost_usd": round(self.usage.cost_usd, 6) if self.usage.cost_usd is not None else None,
@@ -444,7 +480,19 @@ class Summary:
         }
 
 
-SUMMARY_COLUMNS = ("row", "id", "status", "outputs", "attempts", "model_calls", "prompt_tokens", "completion_tokens", "cost_usd", "message")
+SUMMARY_COLUMNS = (
+    "row",
+    "id",
+    "status",
+    "outputs",
+    "attempts",
+    "model_calls",
+    "network_faults",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "message",
+)
 
 
 def write_summary(folder: Path, summary: Summary, options: BatchOptions) -> None:
@@ -454,7 +502,7 @@ def write_summary(folder: Path, summary: Summary, options: BatchOptions) -> None
         "engine": options.engine,
         "template": options.template,
         "formats": list(options.formats),
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "results": summary.results,
     }
     write_atomic(folder / "summary.json", (json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n").encode())
@@ -471,6 +519,7 @@ def write_summary(folder: Path, summary: Summary, options: BatchOptions) -> None
                 ";".join(result.get("outputs", {}).values()),
                 result.get("attempts", 0),
                 usage.get("calls", 0),
+                ";".join(f"{kind}: {n}" for kind, n in sorted((result.get("faults") or {}).items())),
                 usage.get("prompt_tokens", 0),
                 usage.get("completion_tokens", 0),
                 "" if usage.get("cost_usd") is None else usage["cost_usd"],
@@ -487,6 +536,9 @@ class Progress(Protocol):
 
     def row_done(self, record: dict[str, Any]) -> None: ...
 
+    def waiting(self, message: str, done: int, total: int) -> None:
+        """A remote job's progress while the run waits for it (the Batch API mode)."""
+
 
 Drafter = Callable[[Any], Any]
 
@@ -499,7 +551,11 @@ def classify(drafted: Any, engine: str) -> tuple[Status, str]:
     codes = report.codes()
     if "llm_unavailable" in codes:
         return "fell_back", next(i.message for i in report.issues if i.code == "llm_unavailable")
-    mended = [s.key for s in drafted.posting.sections if s.provenance == "repaired" or (engine != "template" and s.provenance == "template")]
+    mended = [
+        s.key
+        for s in drafted.posting.sections
+        if s.provenance == "repaired" or (engine != "template" and s.provenance == "template")
+    ]
     if mended:
         return "repaired", f"sections from the template engine: {', '.join(mended)}"
     return "valid", ""
@@ -575,6 +631,10 @@ class BatchRunner:
         from chains.engines import draft
 
         engine, template, settings = self.options.engine, self._template, self.settings
+        if engine != "template":
+            from chains.llm import chat_model
+
+            chat_model(settings)
         return lambda role: draft(role, template, engine=engine, settings=settings)
 
     def run(self) -> Summary:
@@ -620,12 +680,17 @@ class BatchRunner:
 
     def _run(self, manifest: Manifest, began: float) -> Summary:
         todo, skipped = self._plan(manifest)
+        return self._draft_rows(manifest, todo, skipped, began)
+
+    def _draft_rows(self, manifest: Manifest, todo: list[tuple[Row, str, int]], skipped: int, began: float) -> Summary:
+        """Draft, write and record every planned row with a bounded pool of workers."""
         if self.progress:
             self.progress.start(len(todo), skipped)
         size = max(1, min(self.options.concurrency, len(todo) or 1))
         pool = _Pool(size, self._process)
         usage = Usage()
-        drafted = 0
+        faults: collections.Counter[str] = collections.Counter()
+        drafted = reasks = 0
         interrupted = stopped = False
         pending = iter(todo)
         in_flight = 0
@@ -650,7 +715,7 @@ class BatchRunner:
             return records
 
         def finish(records: list[dict[str, Any]]) -> None:
-            nonlocal usage, drafted, stopped
+            nonlocal usage, drafted, stopped, reasks
             previous = {r["key"]: manifest.rows.get(r["key"]) for r in records}
             manifest.append(*records)
             for record in records:
@@ -660,6 +725,8 @@ class BatchRunner:
                         with contextlib.suppress(FileNotFoundError):
                             (self.folder / rel).unlink()
                 usage = usage.add(Usage(**record["usage"])) if record.get("usage") else usage
+                reasks += max(record.get("model_attempts", 0) - 1, 0)
+                faults.update(record.get("faults") or {})
                 drafted += 1
                 if self.options.fail_fast and record["status"] in ("failed", "input_error"):
                     stopped = True
@@ -684,10 +751,19 @@ class BatchRunner:
                     in_flight -= len(records)
                     finish(records)
         pool.close(size)
-        return self._summary(manifest, skipped, drafted, usage, time.perf_counter() - began, interrupted, stopped)
+        summary = self._summary(manifest, skipped, drafted, usage, time.perf_counter() - began, interrupted, stopped)
+        summary.reasks, summary.faults = reasks, dict(faults)
+        return summary
 
     def _summary(
-        self, manifest: Manifest, skipped: int, drafted: int, usage: Usage, wall_s: float, interrupted: bool, stopped: bool
+        self,
+        manifest: Manifest,
+        skipped: int,
+        drafted: int,
+        usage: Usage,
+        wall_s: float,
+        interrupted: bool,
+        stopped: bool,
     ) -> Summary:
         counts = dict.fromkeys(STATUSES, 0)
         results: list[dict[str, Any]] = []
@@ -696,7 +772,15 @@ class BatchRunner:
             record = manifest.rows.get(row.key)
             if record is None or record.get("hash") != row_digest(row, self._fingerprint):
                 pending += 1
-                results.append({"row": row.number, "id": row.id, "status": "pending", "outputs": {}, "message": "not drafted yet; run again to finish"})
+                results.append(
+                    {
+                        "row": row.number,
+                        "id": row.id,
+                        "status": "pending",
+                        "outputs": {},
+                        "message": "not drafted yet; run again to finish",
+                    }
+                )
                 continue
             counts[record["status"]] += 1
             results.append(record)
@@ -725,39 +809,48 @@ class BatchRunner:
             "attempts": attempts,
             "outputs": {},
             "usage": None,
+            "model_attempts": 0,
+            "faults": {},
             "codes": [],
             "message": "",
         }
         if row.problem:
-            return {**record, "status": "input_error", "message": row.problem, "at": _now()}
+            return {**record, "status": "input_error", "message": row.problem, "at": utc_now()}
         try:
             role = parse_role(row.data)
         except RoleSpecError as exc:
-            return {**record, "status": "input_error", "message": "; ".join(m for _, m in exc.problems), "at": _now()}
+            return {
+                **record,
+                "status": "input_error",
+                "message": "; ".join(m for _, m in exc.problems),
+                "at": utc_now(),
+            }
         record["attempts"] = attempts + 1
         try:
-            drafted = self._draft(role)
-        except Exception as exc:  # a row's failure must not stop the others
-            return {**record, "status": "failed", "message": _exception_line(exc), "at": _now()}
+            drafted, record["faults"] = self._draft(role)
+        except Exception as exc:  # noqa: BLE001 - a row's failure must not stop the others
+            return {**record, "status": "failed", "message": _exception_line(exc), "at": utc_now()}
         posting = drafted.posting
         record["usage"] = posting.meta.usage.model_dump(mode="json")
+        record["model_attempts"] = posting.meta.attempts
         record["codes"] = sorted(set(drafted.report.codes()))
         status, note = classify(drafted, self.options.engine)
         if status == "failed":
-            return {**record, "status": status, "message": note, "at": _now()}
+            return {**record, "status": status, "message": note, "at": utc_now()}
         try:
             record["outputs"] = self._write(row, posting)
-        except Exception as exc:  # a full disk or a renderer bug fails this row only
-            return {**record, "status": "failed", "message": _exception_line(exc), "at": _now()}
-        return {**record, "status": status, "message": note, "at": _now()}
+        except Exception as exc:  # noqa: BLE001 - a full disk or a renderer bug fails this row only
+            return {**record, "status": "failed", "message": _exception_line(exc), "at": utc_now()}
+        return {**record, "status": status, "message": note, "at": utc_now()}
 
-    def _draft(self, role: Any) -> Any:
+    def _draft(self, role: Any) -> tuple[Any, dict[str, int]]:
+        """The drafted posting and the network faults its model calls met (retried by the chain)."""
         if self.options.engine == "template":
-            return self._drafter(role)
+            return self._drafter(role), {}
         from chains.throttle import throttled
 
-        with throttled(self.limiter, self.settings.max_tokens):
-            return self._drafter(role)
+        with throttled(self.limiter, self.settings.max_tokens) as throttle:
+            return self._drafter(role), dict(throttle.faults)
 
     def _write(self, row: Row, posting: Any) -> dict[str, str]:
         from chains.render import FILE_TYPES, render_bytes
@@ -770,8 +863,8 @@ class BatchRunner:
         return outputs
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _exception_line(exc: BaseException) -> str:

@@ -26,9 +26,19 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from chains.batch import STATUSES, BatchInputError, BatchLockedError, BatchOptions, BatchRunner, Summary, read_rows
+from chains.batch import (
+    STATUSES,
+    BatchApiError,
+    BatchInputError,
+    BatchLockedError,
+    BatchOptions,
+    BatchRunner,
+    Summary,
+    read_rows,
+)
 from chains.cli import EXIT_ERRORS, EXIT_VALID, engine_options, engine_settings, fail, main, template_option
 from chains.resources import AssetError
+from chains.settings import SettingsError
 
 EXIT_INTERRUPTED = 130
 PROBLEMS_SHOWN = 20
@@ -67,12 +77,19 @@ class BarProgress:
         )
         self._tally = dict.fromkeys(STATUSES, 0)
         self._task: Any = None
+        self._remote: Any = None
 
     def start(self, total: int, skipped: int) -> None:
         if skipped:
             self._bar.console.print(f"{skipped} row(s) already done with the same input: skipped")
         self._task = self._bar.add_task("drafting", total=total, tally="")
         self._bar.start()
+
+    def waiting(self, message: str, done: int, total: int) -> None:
+        if self._remote is None:
+            self._remote = self._bar.add_task(message, total=total, tally="")
+            self._bar.start()
+        self._bar.update(self._remote, description=message, completed=done, total=total)
 
     def row_done(self, record: dict[str, Any]) -> None:
         self._tally[record["status"]] += 1
@@ -119,6 +136,9 @@ def summary_table(summary: Summary, folder: Path) -> Table:
     table.add_row("Skipped (done earlier)", str(summary.skipped))
     usage = summary.usage
     table.add_row("Model calls", str(usage.calls))
+    table.add_row("Re-asks", str(summary.reasks))
+    faults = ", ".join(f"{kind}: {n}" for kind, n in sorted(summary.faults.items()))
+    table.add_row("Network faults", f"{sum(summary.faults.values())}" + (f" ({faults})" if faults else ""))
     table.add_row("Tokens (prompt / completion)", f"{usage.prompt_tokens:,} / {usage.completion_tokens:,}")
     table.add_row("Estimated cost", "—" if usage.cost_usd is None else f"${usage.cost_usd:,.4f}")
     table.add_row("Wall time", f"{summary.wall_s:.1f} s")
@@ -133,15 +153,30 @@ def report(console: Console, summary: Summary, folder: Path) -> None:
         line = f"  row {result['row']} ({result['id']}): {result['status']}: {result['message']}"
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     if len(problems) > PROBLEMS_SHOWN:
-        console.print(f"  … and {len(problems) - PROBLEMS_SHOWN} more", markup=False)
+        console.print(f"  … and {len(problems) - PROBLEMS_SHOWN} more", markup=False, soft_wrap=True)
     if summary.interrupted or summary.stopped_early:
-        console.print(f"stopped early: {summary.pending} row(s) not drafted; run the same command again to finish", markup=False)
-    console.print(f"wrote {folder / 'summary.json'} and {folder / 'summary.csv'}", markup=False, highlight=False)
+        console.print(
+            f"stopped early: {summary.pending} row(s) not drafted; run the same command again to finish",
+            markup=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"wrote {folder / 'summary.json'} and {folder / 'summary.csv'}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
 @main.command()
-@click.argument("input_file", metavar="ROLES.csv|ROLES.jsonl|ROLES.yaml", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Output folder (created; re-use it to resume).")
+@click.argument(
+    "input_file", metavar="ROLES.csv|ROLES.jsonl|ROLES.yaml", type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder (created; re-use it to resume).",
+)
 @click.option(
     "--mode",
     type=click.Choice(["direct", "openai-batch"]),
@@ -149,12 +184,23 @@ def report(console: Console, summary: Summary, folder: Path) -> None:
     show_default=True,
     help="direct: draft now, concurrently. openai-batch: submit to the OpenAI Batch API (half price, within 24 h).",
 )
-@click.option("--concurrency", "-j", type=click.IntRange(1, 256), default=8, show_default=True, help="Rows drafted at once.")
+@click.option(
+    "--concurrency", "-j", type=click.IntRange(1, 256), default=8, show_default=True, help="Rows drafted at once."
+)
 @template_option
 @engine_options
-@click.option("--formats", "-f", default="md", show_default=True, callback=parse_formats, help="Comma-separated: md,html,txt,json,jsonld,docx.")
+@click.option(
+    "--formats",
+    "-f",
+    default="md",
+    show_default=True,
+    callback=parse_formats,
+    help="Comma-separated: md,html,txt,json,jsonld,docx.",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Draft only the first N rows.")
-@click.option("--retry-failed", is_flag=True, help="Redo rows that failed or fell back to the template engine in an earlier run.")
+@click.option(
+    "--retry-failed", is_flag=True, help="Redo rows that failed or fell back to the template engine in an earlier run."
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first row that fails or has an input error.")
 @click.option(
     "--no-fsync",
@@ -162,8 +208,20 @@ def report(console: Console, summary: Summary, folder: Path) -> None:
     is_flag=True,
     help="Faster on slow disks: outputs stay whole if the batch is killed, but not if the machine loses power.",
 )
-@click.option("--rpm", type=click.FloatRange(min=0, min_open=True), help="Requests per minute allowed (client-side limit).")
-@click.option("--tpm", type=click.FloatRange(min=0, min_open=True), help="Tokens per minute allowed (client-side limit).")
+@click.option(
+    "--poll",
+    "poll_s",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="openai-batch: seconds between checks of the batch's status.",
+)
+@click.option(
+    "--rpm", type=click.FloatRange(min=0, min_open=True), help="Requests per minute allowed (client-side limit)."
+)
+@click.option(
+    "--tpm", type=click.FloatRange(min=0, min_open=True), help="Tokens per minute allowed (client-side limit)."
+)
 def batch(
     input_file: Path,
     out: Path,
@@ -180,6 +238,7 @@ def batch(
     retry_failed: bool,
     fail_fast: bool,
     no_fsync: bool,
+    poll_s: float,
     rpm: float | None,
     tpm: float | None,
 ) -> None:
@@ -198,7 +257,10 @@ def batch(
     errors, 2 bad usage or unreadable input, 130 interrupted (run again to finish).
     """
     if mode == "openai-batch":
-        if click.get_current_context().get_parameter_source("engine") is ParameterSource.COMMANDLINE and engine != "openai":
+        if (
+            click.get_current_context().get_parameter_source("engine") is ParameterSource.COMMANDLINE
+            and engine != "openai"
+        ):
             fail("--mode openai-batch drafts with the openai engine; drop --engine template")
         engine = "openai"
     options = BatchOptions(
@@ -218,17 +280,31 @@ def batch(
     try:
         rows = read_rows(input_file)
         progress = BarProgress(console)
-        runner = BatchRunner(rows, out, options, progress=progress)
+        if mode == "openai-batch":
+            from chains.batch_api import OpenAIBatchRunner
+
+            runner: BatchRunner = OpenAIBatchRunner(rows, out, options, progress=progress, poll_s=poll_s)
+        else:
+            runner = BatchRunner(rows, out, options, progress=progress)
         with sigterm_as_interrupt():
             try:
                 summary = runner.run()
             finally:
                 progress.stop()
-    except (BatchInputError, BatchLockedError, AssetError) as exc:
+    except (BatchInputError, BatchLockedError, AssetError, SettingsError) as exc:
         fail(str(exc))
+    except BatchApiError as exc:
+        click.echo(f"error: {exc}; run the same command again to resume", err=True)
+        sys.exit(EXIT_ERRORS)
     except OSError as exc:
         fail(f"{out}: cannot write there ({exc.strerror or exc})")
     report(console, summary, out)
+    if mode == "openai-batch" and summary.interrupted:
+        console.print(
+            "the batch keeps running at OpenAI: the same command collects its results without paying again",
+            markup=False,
+            soft_wrap=True,
+        )
     if summary.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_VALID if summary.complete else EXIT_ERRORS)

@@ -9,6 +9,7 @@ retry (chains/llm.py) then meets a server that has had time to recover.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,7 +40,7 @@ class Throttle(BaseCallbackHandler):
         self.limiter = limiter
         self.max_tokens = max_tokens
         self._estimates: dict[UUID, int] = {}
-        self._rate_limited = 0
+        self.faults: collections.Counter[str] = collections.Counter()
 
     def on_chat_model_start(
         self, serialized: dict[str, Any], messages: list[list[BaseMessage]], *, run_id: UUID, **kwargs: Any
@@ -62,15 +63,30 @@ class Throttle(BaseCallbackHandler):
         self.limiter.settle(self._estimates.pop(run_id, 0), 0)
         if isinstance(error, openai.RateLimitError):
             asked = retry_after_s(error.response.headers)
-            self.limiter.pause(asked if asked is not None else backoff_s(self._rate_limited))
-            self._rate_limited += 1
+            self.limiter.pause(asked if asked is not None else backoff_s(self.faults["HTTP 429"]))
+        kind = fault_kind(error)
+        if kind is not None:
+            self.faults[kind] += 1
+
+
+def fault_kind(error: BaseException) -> str | None:
+    """A network fault's short name ('HTTP 429', 'HTTP 500', 'timeout', 'connection'); None for
+    a reply that arrived but could not be parsed (that is a re-ask, counted by the chain)."""
+    if isinstance(error, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(error, openai.APIConnectionError):
+        return "connection"
+    if isinstance(error, openai.APIStatusError):
+        return f"HTTP {error.status_code}"
+    return None
 
 
 @contextmanager
-def throttled(limiter: RateLimiter, max_tokens: int) -> Iterator[None]:
+def throttled(limiter: RateLimiter, max_tokens: int) -> Iterator[Throttle]:
     """Within this block, every chat-model call in this thread goes through `limiter`."""
-    token = _current.set(Throttle(limiter, max_tokens))
+    throttle = Throttle(limiter, max_tokens)
+    token = _current.set(throttle)
     try:
-        yield
+        yield throttle
     finally:
         _current.reset(token)

@@ -21,7 +21,9 @@ def batch_command(source: Path, out: Path, *extra: str) -> list[str]:
 
 
 def run_batch(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(batch_command(source, out, *extra), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        batch_command(source, out, *extra), cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def posting_files(out: Path) -> dict[str, bytes]:
@@ -57,7 +59,11 @@ def test_a_thousand_rows_all_valid(reference: tuple[Path, subprocess.CompletedPr
     assert result.returncode == 0, result.stderr
     files = posting_files(out)
     assert len(files) == 2 * ROWS
-    assert all(data.startswith(b"# ") and b"## Compensation and Benefits" in data for name, data in files.items() if name.endswith(".md"))
+    assert all(
+        data.startswith(b"# ") and b"## Compensation and Benefits" in data
+        for name, data in files.items()
+        if name.endswith(".md")
+    )
     hopper = json.loads(files["job-0000.json"])
     assert (hopper["company"], hopper["salary"]["text"]) == ("Hopper 0", "$142,603 – $185,000 per year")
     summary = json.loads((out / "summary.json").read_text())

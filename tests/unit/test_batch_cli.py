@@ -20,7 +20,9 @@ def invoke(*args: str | Path) -> tuple[int, str]:
 
 def test_a_clean_batch_exits_0_with_every_format(fixtures_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code, output = invoke(fixtures_dir / "batch" / "roles.csv", "--out", out, "--formats", "md,html,txt,json,jsonld,docx")
+    code, output = invoke(
+        fixtures_dir / "batch" / "roles.csv", "--out", out, "--formats", "md,html,txt,json,jsonld,docx"
+    )
     assert code == 0, output
     assert "Valid" in output and "summary.json" in output
     files = sorted(p.name for p in (out / "postings").iterdir())

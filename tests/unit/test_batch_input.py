@@ -59,7 +59,14 @@ def test_hostile_ids_get_safe_distinct_file_names(fixtures_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     ("row_id", "expected"),
-    [("eng-042", "eng-042"), ("a.b", "a.b"), ("../../etc/x", "etc-x-"), ("nul", "nul-"), ("", "row-"), ("x" * 80, "x" * 55 + "-")],
+    [
+        ("eng-042", "eng-042"),
+        ("a.b", "a.b"),
+        ("../../etc/x", "etc-x-"),
+        ("nul", "nul-"),
+        ("", "row-"),
+        ("x" * 80, "x" * 55 + "-"),
+    ],
 )
 def test_output_stem(row_id: str, expected: str) -> None:
     stem = output_stem(row_id)

@@ -67,7 +67,11 @@ def test_bad_rows_are_recorded_and_the_rest_go_on(fixtures_dir: Path, tmp_path: 
     assert (totals["rows"], totals["valid"], totals["input_error"]) == (9, 2, 7)
     with open(out / "summary.csv", newline="") as handle:
         lines = list(csv.DictReader(handle))
-    assert [(line["id"], line["status"]) for line in lines][:3] == [("ok-1", "valid"), ("bad-salary", "input_error"), ("no-title", "input_error")]
+    assert [(line["id"], line["status"]) for line in lines][:3] == [
+        ("ok-1", "valid"),
+        ("bad-salary", "input_error"),
+        ("no-title", "input_error"),
+    ]
 
 
 def test_rerun_skips_done_rows_and_redoes_changed_ones(tmp_path: Path) -> None:
@@ -96,7 +100,14 @@ def test_new_formats_or_template_redo_rows_and_a_deleted_output_is_rewritten(tmp
     drafter = Counting()
     run(rows, out, drafter, formats=("md", "json", "docx"))
     assert drafter.ids == ["r1", "r2"]
-    assert sorted(p.name for p in (out / "postings").iterdir()) == ["r1.docx", "r1.json", "r1.md", "r2.docx", "r2.json", "r2.md"]
+    assert sorted(p.name for p in (out / "postings").iterdir()) == [
+        "r1.docx",
+        "r1.json",
+        "r1.md",
+        "r2.docx",
+        "r2.json",
+        "r2.md",
+    ]
     assert json.loads((out / "postings" / "r1.json").read_text())["company"] == "Acme 1"
     (out / "postings" / "r2.json").unlink()
     drafter = Counting()

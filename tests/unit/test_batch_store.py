@@ -85,9 +85,9 @@ def test_manifest_cuts_a_line_torn_by_a_kill(tmp_path: Path) -> None:
 
 def test_one_batch_per_folder(tmp_path: Path) -> None:
     with folder_lock(tmp_path):
-        with pytest.raises(BatchLockedError, match="another batch is writing here"):
-            with folder_lock(tmp_path):
-                pass
+        refused = pytest.raises(BatchLockedError, match="another batch is writing here")
+        with refused, folder_lock(tmp_path):
+            pass
     with folder_lock(tmp_path):
         pass
 
