@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from fakebatch import MIRROR, FakeBatchOpenAI
 
-from chains.batch_api import request_body
+from chains.batch import BatchOptions, read_rows
+from chains.batch_api import OpenAIBatchRunner, request_body
 from chains.engines import draft
 from chains.models import JobPosting, parse_role
 from chains.settings import Settings
@@ -212,3 +213,56 @@ def test_an_interrupted_openai_batch_resumes_polling_instead_of_paying_twice(tmp
     assert_one_valid_posting_per_good_row(out, good)
     fell_back = [r for r in summary_rows(out).values() if r["status"] == "fell_back"]
     assert all("answered HTTP" in r["message"] for r in fell_back)
+
+
+def test_ctrl_c_finishes_rows_in_flight_and_writes_the_summary(tmp_path: Path) -> None:
+    good = 40
+    source = roles_file(tmp_path, good)
+    out = tmp_path / "out"
+    manifest = out / "manifest.jsonl"
+    with FakeBatchOpenAI(default=MIRROR.with_delay(0.3)) as server:
+        process = subprocess.Popen(
+            command(source, out, server, "--concurrency", "4"),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (manifest.exists() and manifest.read_bytes().count(b"\n") >= 4):
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 130, stderr
+        assert "run the same command again to finish" in stderr
+        summary = json.loads((out / "summary.json").read_text())
+        records = [json.loads(line) for line in manifest.read_text().splitlines()]
+        assert summary["interrupted"] and summary["pending"] == good - len(records) > 0
+        assert len(list((out / "postings").iterdir())) == 2 * len(records)
+        resumed = run(command(source, out, server, "--concurrency", "4"))
+    assert resumed.returncode == 0, resumed.stderr
+    assert_one_valid_posting_per_good_row(out, good)
+
+
+def test_a_kill_between_upload_and_create_finds_the_batch_instead_of_creating_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = 4
+    rows = read_rows(roles_file(tmp_path, good))
+    out = tmp_path / "out"
+
+    def created_then_killed(self: OpenAIBatchRunner, manifest: object, job: dict) -> dict:
+        self._client.batches.create(
+            input_file_id=job["input_file_id"], endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        raise KeyboardInterrupt
+
+    with FakeBatchOpenAI() as server:
+        options = BatchOptions(engine="openai", settings=Settings(base_url=server.base_url, model="fake-model"))
+        with monkeypatch.context() as patch:
+            patch.setattr(OpenAIBatchRunner, "_create", created_then_killed)
+            assert OpenAIBatchRunner(rows, out, options, poll_s=0.01).run().interrupted
+        summary = OpenAIBatchRunner(rows, out, options, poll_s=0.01).run()
+        uploads = [f for f in server.files.values() if f["meta"]["purpose"] == "batch"]
+        assert len(server.batches) == 1 and len(uploads) == 1
+    assert summary.counts["valid"] == good
