@@ -11,6 +11,7 @@ import click
 import yaml
 
 from chains.models import Report, RoleSpec, RoleSpecError, parse_role
+from chains.quality.summary import summary
 from chains.render import FORMATS
 from chains.resources import AssetError
 from chains.validate import SEVERITY_RANK
@@ -64,6 +65,11 @@ def echo_report(report: Report, *, verbose: bool = True) -> None:
     )
     if not verbose:
         return
+    for category, part in report.breakdown.items():
+        lost = f"  (-{part['lost']:g})" if part["lost"] else ""
+        click.echo(f"  {category:<12} {part['score']:g}/{part['weight']:g}{lost}", err=True)
+    for line in summary(report.details):
+        click.echo(f"  {line}", err=True)
     for issue in sorted(report.issues, key=lambda i: SEVERITY_RANK[i.severity]):
         where = f" [{issue.section}]" if issue.section else ""
         points = f" (-{issue.points:g})" if issue.points else ""
