@@ -4,12 +4,10 @@ validator, the renderers and the store do the work."""
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
 
@@ -23,9 +21,6 @@ from chains.settings import STRUCTURED_OUTPUTS, Settings, SettingsError, streaml
 from chains.store import Store, StoreError, Version, database_url
 from chains.template import get_template, template_names
 from chains.validate import validate
-
-if TYPE_CHECKING:
-    from chains.draft import DraftEvent
 
 EXPORTS = {"md": "Markdown", "html": "HTML", "txt": "Plain text", "json": "JSON", "jsonld": "JSON-LD", "docx": "Word"}
 TABS = ("Write", "My drafts", "Batch")
@@ -152,28 +147,9 @@ def on_stop() -> None:
 
 
 def model_result(role: RoleSpec, template: str, settings: Settings, label: str) -> Drafted:
-    """Draft with the model while the page shows its progress and a Stop button.
-
-    The model's events are read on a worker thread so the page stays live: Stop reruns
-    the page, which ends this wait, tells the worker to stop and discards the result.
-    """
-    events: queue.Queue[DraftEvent | BaseException | None] = queue.Queue()
-    stopped = threading.Event()
-
-    def work() -> None:
-        stream = draft_events(role, template, engine="openai", settings=settings)
-        try:
-            for event in stream:
-                events.put(event)
-                if stopped.is_set():
-                    break
-        except Exception as exc:  # noqa: BLE001 - shown to the manager as a message, never a traceback
-            events.put(exc)
-        finally:
-            stream.close()
-            events.put(None)
-
-    threading.Thread(target=work, name="jdw-page-draft", daemon=True).start()
+    """Draft with the model while the page shows its progress and a Stop button; Stop
+    reruns the page, which ends this wait and discards the result."""
+    run = ui_engine.ModelRun(lambda: draft_events(role, template, engine="openai", settings=settings))
     began = time.monotonic()
     try:
         with st.status(label, expanded=True) as status:
@@ -182,22 +158,19 @@ def model_result(role: RoleSpec, template: str, settings: Settings, label: str) 
             ticker = st.empty()
             while True:
                 try:
-                    item = events.get(timeout=0.2)
-                except queue.Empty:
+                    event = run.next(timeout=0.2)
+                except Exception:
+                    status.update(label="The model could not finish", state="error", expanded=False)
+                    raise
+                if event is None:
                     ticker.caption(ui_posting.plain(f"Waiting for {settings.endpoint} · {time.monotonic() - began:.0f} s"))
-                    continue
-                if isinstance(item, BaseException):
-                    status.update(label="The model could not draft this posting", state="error", expanded=False)
-                    raise item
-                if item is None:
-                    raise RuntimeError("the model stopped before finishing the draft")
-                if item.kind in ("asking", "reply"):
-                    log.caption(ui_posting.plain(item.message))
-                elif item.kind == "done" and item.posting is not None and item.report is not None:
+                elif event.kind in ("asking", "reply"):
+                    log.caption(ui_posting.plain(event.message))
+                elif event.kind == "done" and event.posting is not None and event.report is not None:
                     status.update(label="Drafted", state="complete", expanded=False)
-                    return Drafted(posting=item.posting, report=item.report)
+                    return Drafted(posting=event.posting, report=event.report)
     finally:
-        stopped.set()
+        run.stop()
 
 
 def masked(text: str, settings: Settings | None) -> str:
