@@ -129,11 +129,18 @@ class _Writer:
             return [f"{education}."]
         return [self.fill(self.words["education"], education=education)]
 
+    def standalone(self, skill: str) -> bool:
+        """Whether a skill reads as a requirement of its own rather than a tool or topic."""
+        cues = set(self.words["standalone_skill_words"])
+        return len(skill.split()) > SHORT_SKILL_WORDS or bool(cues & set(re.findall(r"[a-z]+", skill.lower())))
+
+    def split_skills(self, skills: list[str]) -> tuple[list[str], list[str]]:
+        return [s for s in skills if not self.standalone(s)], [s if s.endswith(".") else f"{s}." for s in skills if self.standalone(s)]
+
     def skill_lines(self) -> list[str]:
-        short = [s for s in self.role.must_have_skills if len(s.split()) <= SHORT_SKILL_WORDS]
-        long = [s for s in self.role.must_have_skills if len(s.split()) > SHORT_SKILL_WORDS]
+        short, whole = self.split_skills(self.role.must_have_skills)
         lines = [self.fill(self.words["skills_combined"], skills=_join(short))] if short else []
-        return lines + [s if s.endswith(".") else f"{s}." for s in long]
+        return lines + whole
 
     def requirements(self, section: Section) -> PostingSection:
         fixed = [*self.experience(), *self.skill_lines(), *self.education()]
@@ -147,10 +154,9 @@ class _Writer:
         return self._capped(section, list(self.role.must_have_skills), self.family_lines(self.family.skills))
 
     def nice_to_have(self, section: Section) -> PostingSection | None:
-        skills = self.role.nice_to_have_skills
-        short = [s for s in skills if len(s.split()) <= SHORT_SKILL_WORDS]
+        short, whole = self.split_skills(self.role.nice_to_have_skills)
         own = [self.fill(self.words["nice_skills_combined"], skills=_join(short, "or"))] if short else []
-        own += [s for s in skills if len(s.split()) > SHORT_SKILL_WORDS]
+        own += whole
         bullets = self._fill_up(own, self.family_lines(self.family.nice_to_have), max(len(own), NICE_TO_HAVE_TARGET))
         if section.max_bullets:
             bullets = bullets[: max(section.max_bullets, len(own))]
