@@ -5,6 +5,7 @@ validator, the renderers and the store do the work."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from typing import Any
@@ -37,6 +38,16 @@ state = st.session_state
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Store:
     return Store(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    """Load the role library, templates and word lists once per server, in the background,
+    so that even the first Draft click is instant."""
+    sample = RoleSpec(title="Software Engineer", company="jdwriter", salary_min=1, salary_max=2)
+    thread = threading.Thread(target=draft, args=(sample,), name="jdw-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def open_store() -> Store | None:
@@ -650,6 +661,7 @@ def sidebar() -> None:
 
 
 def main() -> None:
+    _warm_up()
     sid = session_id()
     store = open_store()
     if "restored" not in state:
