@@ -193,13 +193,20 @@ def masked(text: str, settings: Settings | None) -> str:
     return redact(text, settings)
 
 
-def run_draft(store: Store | None, role: RoleSpec) -> None:
-    template = state["template"]
+def settings_for_run() -> tuple[bool, Settings | None]:
+    """(usable, settings) for the chosen engine; when unusable the message is already shown."""
     state.pop("draft_problem", None)
     try:
-        settings = model_settings()
+        return True, model_settings()
     except SettingsError as exc:
         state["draft_problem"] = f"Check the engine settings in the sidebar: {exc}"
+        return False, None
+
+
+def run_draft(store: Store | None, role: RoleSpec) -> None:
+    template = state["template"]
+    usable, settings = settings_for_run()
+    if not usable:
         return
     try:
         if settings is None:
@@ -230,12 +237,7 @@ def run_regenerate(store: Store | None, key: str) -> None:
     """Redraft one section with the model; the rest of the posting stays as edited."""
     posting: JobPosting = state["posting"]
     heading = ui_posting.section_label(posting, key)
-    state.pop("draft_problem", None)
-    try:
-        settings = model_settings()
-    except SettingsError as exc:
-        state["draft_problem"] = f"Check the engine settings in the sidebar: {exc}"
-        return
+    _, settings = settings_for_run()
     if settings is None or posting.role is None:
         return
     try:
