@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from chains.models import Issue, JobPosting, PostingSection, Report, Severity
+from chains.validate import SEVERITY_RANK
 
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_TITLES: dict[Severity, str] = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 
@@ -73,7 +73,7 @@ def grouped_issues(report: Report) -> list[tuple[Severity, list[Issue]]]:
     """Issues by severity, errors first; severities with no issue left out."""
     return [
         (severity, [i for i in report.issues if i.severity == severity])
-        for severity in SEVERITIES
+        for severity in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__)
         if any(i.severity == severity for i in report.issues)
     ]
 
