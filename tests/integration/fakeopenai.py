@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 REPLIES = Path(__file__).resolve().parents[2] / "fixtures" / "replies"
+TEST_KEY = "sk-fake-INTEGRATION-key-0123456789"
 
 
 def reply_text(name: str) -> str:

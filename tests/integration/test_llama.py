@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import LLAMA_MODEL
+from llamaserver import MODEL_ALIAS as LLAMA_MODEL
 
 from chains.cli import load_role_file, main
 from chains.engines import draft

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FAKE_KEY
-from fakeopenai import FakeOpenAI, Step, fault, hang, reply
+from fakeopenai import TEST_KEY, FakeOpenAI, Step, fault, hang, reply
+from llamaserver import free_port
 
 from chains.cli import main
 from chains.engines import draft, draft_events
@@ -157,8 +157,6 @@ def test_a_retry_after_longer_than_the_budget_falls_back_at_once(fake_openai: Fa
 
 
 def test_a_refused_connection_falls_back(fake_settings: SettingsFactory) -> None:
-    from conftest import free_port
-
     result = draft(role(), engine="openai",
                    settings=fake_settings(base_url=f"http://127.0.0.1:{free_port()}/v1", max_retries=1))
     assert_valid_with_exact_salary(result)
@@ -191,8 +189,6 @@ def test_a_wrong_key_never_shows_anywhere(fake_openai: FakeOpenAI, fake_settings
 
 
 def test_connection_test(fake_settings: SettingsFactory) -> None:
-    from conftest import free_port
-
     ok = connection_test(fake_settings())
     assert ok.ok and ok.models == ("fake-model",)
     other = connection_test(fake_settings(model="gpt-4o"))
@@ -233,7 +229,7 @@ def test_progress_events_for_the_page(fake_openai: FakeOpenAI, fake_settings: Se
 
 
 def test_cli_draft_with_the_openai_engine_shows_usage(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("JDW_MODEL", "gpt-4o-mini")
     fake_openai.enqueue(reply("invented_salary"), reply("valid"))
     result = CliRunner().invoke(main, ["draft", str(ROLE_FILE), "--engine", "openai", "--base-url", fake_openai.base_url,
