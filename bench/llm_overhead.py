@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,15 +31,15 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
-from fakeopenai import FakeOpenAI, reply  # noqa: E402
-from llamaserver import MODEL_ALIAS, LlamaServer  # noqa: E402
+from fakeopenai import FakeOpenAI, reply
+from llamaserver import MODEL_ALIAS, LlamaServer
 
-from chains.compose import compose  # noqa: E402
-from chains.draft import PostingDraft, prompt_values, prompts  # noqa: E402
-from chains.engines import draft  # noqa: E402
-from chains.models import RoleSpec, parse_role  # noqa: E402
-from chains.settings import load_settings  # noqa: E402
-from chains.template import get_template  # noqa: E402
+from chains.compose import compose
+from chains.draft import PostingDraft, prompt_values, prompts
+from chains.engines import draft
+from chains.models import RoleSpec, parse_role
+from chains.settings import load_settings
+from chains.template import get_template
 
 ROLES = ["senior-backend", "nurse-hourly", "data-scientist-gbp"]
 LLAMA_MAX_TOKENS = 384
@@ -85,6 +86,10 @@ def _raw_request(spec: RoleSpec, max_tokens: int) -> dict:
     }
 
 
+def _send(client: httpx.Client, request: dict) -> dict:
+    return client.post("/chat/completions", json=request).json()
+
+
 def _flush(client: httpx.Client) -> None:
     """Evaluate an unrelated prompt so the next request starts without a cached prefix."""
     client.post("/chat/completions", json={"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1})
@@ -107,11 +112,11 @@ def llama(repeat: int) -> None:
               f"best of {repeat}):")
         for name in ROLES:
             spec = role(name)
-            runs = [_timed(lambda: draft(spec, engine="openai", settings=settings), client) for _ in range(repeat)]
+            runs = [_timed(partial(draft, spec, engine="openai", settings=settings), client) for _ in range(repeat)]
             end_to_end, result = min(runs, key=lambda run: run[0])
             usage = result.posting.meta.usage
             request = _raw_request(spec, usage.completion_tokens)
-            replay, raw = min((_timed(lambda: client.post("/chat/completions", json=request).json(), client)
+            replay, raw = min((_timed(partial(_send, client, request), client)
                                for _ in range(repeat)), key=lambda run: run[0])
             ratios.append(end_to_end / usage.latency_s)
             replays.append(end_to_end / replay)

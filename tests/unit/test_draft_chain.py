@@ -12,8 +12,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from chains.draft import PostingDraft, draft_posting, stream_draft, to_posting
 from chains.compose import compose
+from chains.draft import PostingDraft, draft_posting, stream_draft, to_posting
 from chains.llm import LlmUnavailable
 from chains.models import JobPosting, Report, RoleSpec, parse_role
 from chains.settings import Settings

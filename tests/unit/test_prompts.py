@@ -43,7 +43,7 @@ def test_every_prompt_file_is_used() -> None:
 def test_prompts_render_for_every_fixture_role_and_template(role_file: Path, template_name: str) -> None:
     role = load(role_file)
     template = get_template(template_name)
-    system, ask, previous, repair, system_again, ask_again = render(role, template_name)
+    system, ask, _previous, repair, system_again, ask_again = render(role, template_name)
     assert system == system_again and ask == ask_again, "the re-ask repeats the first ask, then adds to it"
     for text in (system, ask, repair):
         assert not re.search(r"\{[a-z_]+\}", text), "every variable is filled"
