@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -174,17 +174,17 @@ class Grader:
     role: RoleSpec
     composed: JobPosting
 
-    def _inputs_lines(self) -> set[str]:
-        return {line for s in self.composed.sections for line in (*s.paragraphs, *s.bullets)}
+    @cached_property
+    def _template_lines(self) -> frozenset[str]:
+        return frozenset(line for s in self.composed.sections for line in (*s.paragraphs, *s.bullets))
 
     def _model_amounts(self, posting: JobPosting, found: list[Issue]) -> list[Issue]:
-        own = self._inputs_lines()
         issues = []
         for section in posting.sections:
             if section.provenance == "template":
                 continue
             for line in (*section.paragraphs, *section.bullets):
-                if line in own:
+                if line in self._template_lines:
                     continue
                 for amount in find_amounts(line, codes=(self.role.currency,)):
                     if any(i.section == section.key and amount.text in i.message for i in found):
@@ -270,13 +270,13 @@ def fill_gaps(posting: JobPosting, composed: JobPosting, template: Template) -> 
     """Sections the model left out, taken from the template draft (optional ones too: the
     manager's nice-to-have skills belong in the posting whoever writes it)."""
     by_key = {s.key: s for s in posting.sections}
-    added = [s.key for s in composed.sections if s.key not in by_key]
-    if not added:
+    missing = [s for s in composed.sections if s.key not in by_key]
+    if not missing:
         return posting, []
-    by_key |= {key: _from_template(composed.get(key)) for key in added}  # type: ignore[arg-type]
+    by_key |= {s.key: _from_template(s) for s in missing}
     sections = [by_key[s.key] for s in template.sections if s.key in by_key]
     return posting.model_copy(update={"sections": sections}), [
-        f"added {key} from the template draft (the model left it out)" for key in added
+        f"added {s.key} from the template draft (the model left it out)" for s in missing
     ]
 
 
@@ -293,7 +293,8 @@ def repair(posting: JobPosting, report: Report, grader: Grader) -> tuple[JobPost
         current, fallback = posting.get(spec.key), composed.get(spec.key)
         codes = ", ".join(dict.fromkeys(failing.get(spec.key, [])))
         if current is None or spec.key not in failing:
-            sections.extend([current] if current else [])
+            if current is not None:
+                sections.append(current)
             continue
         fixed = grader.repair(current, posting)
         if fixed is not None:

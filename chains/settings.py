@@ -55,7 +55,9 @@ class Settings(BaseModel):
     temperature: float = Field(0.4, ge=0, le=2)
     max_tokens: int = Field(2048, ge=16, le=32768, description="Completion tokens per call.")
     attempts: int = Field(2, ge=1, le=5, description="Model attempts per posting: the first ask plus re-asks.")
-    budget_s: float = Field(180.0, gt=0, le=3600, description="Total seconds per posting, retries included.")
+    budget_s: float = Field(
+        180.0, gt=0, le=3600, description="Seconds per posting: no model call or retry starts after them."
+    )
     fallback: bool = Field(True, description="Use the template engine's posting when the model stays unavailable.")
     prices: Path | None = Field(None, description="A price table YAML replacing prompts/prices.yaml.")
 
