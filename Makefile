@@ -5,7 +5,7 @@ PIP := $(PY) -m pip install --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test setup setup-test chromium bench
+.PHONY: run test setup setup-test system-packages bench
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -21,10 +21,17 @@ $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 
 setup: $(VENV)/.app
 
-setup-test: $(VENV)/.test chromium
+setup-test: $(VENV)/.test system-packages
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+# The browser tests drive Debian's Chromium; the store tests start a throwaway PostgreSQL.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 run: setup
 	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
