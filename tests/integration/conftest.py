@@ -12,6 +12,7 @@ from llamaserver import LlamaServer
 
 from chains.settings import Settings, load_settings
 
+
 @pytest.fixture(scope="session")
 def _fake_server() -> Iterator[FakeOpenAI]:
     with FakeOpenAI(api_key=TEST_KEY) as server:

@@ -17,9 +17,9 @@ from fakeopenai import TEST_KEY, FakeOpenAI, Step, fault, hang, reply
 from llamaserver import free_port
 
 from chains.cli import main
-from chains.engines import draft, draft_events
+from chains.engines import Drafted, draft, draft_events
 from chains.llm import LlmUnavailable, connection_test
-from chains.models import RoleSpec, parse_role
+from chains.models import PostingSection, RoleSpec, parse_role
 from chains.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,11 +32,11 @@ def role(**changes: object) -> RoleSpec:
     return parse_role({**yaml.safe_load(ROLE_FILE.read_text(encoding="utf-8")), **changes})
 
 
-def not_llm(result_sections: list) -> dict[str, str]:
-    return {s.key: s.provenance for s in result_sections if s.provenance != "llm"}
+def not_llm(sections: list[PostingSection]) -> dict[str, str]:
+    return {s.key: s.provenance for s in sections if s.provenance != "llm"}
 
 
-def assert_valid_with_exact_salary(result) -> None:  # noqa: ANN001 - engines.Drafted
+def assert_valid_with_exact_salary(result: Drafted) -> None:
     assert result.report.valid, [i.message for i in result.report.errors]
     compensation = result.posting.get("compensation")
     assert result.posting.salary.text == SALARY and SALARY in compensation.text()
