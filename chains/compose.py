@@ -14,7 +14,7 @@ from chains.models import JobPosting, PostingMeta, PostingSection, RoleSpec, Sec
 from chains.money import role_salary
 from chains.resources import AssetError, prompts_dir, read_yaml
 from chains.template import section_heading
-from chains.validate import bullet_tokens, near_duplicate
+from chains.validate import NearDuplicates, bullet_tokens
 
 SHORT_SKILL_WORDS = 3
 NICE_TO_HAVE_TARGET = 4
@@ -188,14 +188,16 @@ class _Writer:
 
     def _fill_up(self, own: list[str], library: list[str], target: int) -> list[str]:
         bullets = list(own)
-        seen = [bullet_tokens(b) for b in bullets]
+        seen: NearDuplicates[str] = NearDuplicates()
+        for bullet in bullets:
+            seen.add(bullet_tokens(bullet), bullet)
         for line in library:
             if len(bullets) >= target:
                 break
             tokens = bullet_tokens(line)
-            if not any(near_duplicate(tokens, other) for other in seen):
+            if seen.earliest(tokens) is None:
                 bullets.append(line)
-                seen.append(tokens)
+                seen.add(tokens, line)
         return bullets
 
     def _capped(self, section: Section, fixed: list[str], library: list[str]) -> PostingSection:

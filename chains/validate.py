@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -29,6 +29,7 @@ __all__ = [
     "Check",
     "CheckContext",
     "Measure",
+    "NearDuplicates",
     "bullet_tokens",
     "make_issue",
     "near_duplicate",
@@ -42,15 +43,14 @@ PLUGINS = ("chains.quality",)
 _TOKENS = re.compile(r"[a-z0-9+#]+")
 _SEPARATORS = " .-/_'’"
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+Item = TypeVar("Item")
 
 
 def ascii_lower(text: str) -> str:
     """A-Z lower-cased and nothing else, so every position still matches the original:
-    patterns run on this are fast without IGNORECASE and their spans slice the original."""
-    return text.translate(_ASCII_LOWER)
+    patterns run on this are fast without IGNORECASE and their spans slice the original.
+    (bytes.lower changes only A-Z, and UTF-8 keeps every other character above 0x7f.)"""
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
 def _compiles(pattern: str) -> str:
@@ -542,37 +542,72 @@ def bullet_tokens(text: str) -> frozenset[str]:
     return frozenset(_TOKENS.findall(text.lower()))
 
 
+def _sizes_close(m: int, n: int, threshold: float) -> bool:
+    small, large = sorted((m, n))
+    return bool(small) and small >= threshold * large
+
+
 def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two bullets' words overlap enough (Jaccard, threshold in prompts/checks.yaml)
     to read as the same bullet. Sets too different in size never do."""
     threshold = check_rules().duplicate_similarity
-    small, large = sorted((len(a), len(b)))
-    if not small or small < threshold * large:
+    if not _sizes_close(len(a), len(b), threshold):
         return False
     common = len(a & b)
-    return common >= threshold * (small + large - common)
+    return common >= threshold * (len(a) + len(b) - common)
+
+
+@lru_cache(maxsize=1024)
+def _close_sizes(size: int, threshold: float) -> tuple[int, ...]:
+    """The sizes of the word sets that near_duplicate compares with one of this size."""
+    return tuple(m for m in range(1, int(size / threshold) + 2) if _sizes_close(size, m, threshold))
+
+
+class NearDuplicates(Generic[Item]):
+    """Bullets' word sets seen so far, filed by size: a new set is compared only with sets
+    of a size near_duplicate accepts, so a long list costs far fewer than n² comparisons."""
+
+    def __init__(self) -> None:
+        self._by_size: dict[int, list[tuple[int, frozenset[str], Item]]] = {}
+        self._added = 0
+
+    def add(self, tokens: frozenset[str], item: Item) -> None:
+        self._by_size.setdefault(len(tokens), []).append((self._added, tokens, item))
+        self._added += 1
+
+    def earliest(self, tokens: frozenset[str]) -> Item | None:
+        """The item of the first set added that these words nearly duplicate."""
+        found: tuple[int, Item] | None = None
+        for size in _close_sizes(len(tokens), check_rules().duplicate_similarity):
+            for order, other, item in self._by_size.get(size, ()):
+                if found is not None and order > found[0]:
+                    break
+                if near_duplicate(tokens, other):
+                    found = (order, item)
+                    break
+        return found[1] if found else None
 
 
 @register
 def duplicate_bullet(ctx: CheckContext) -> Iterator[Issue]:
-    earlier: list[tuple[PostingSection, str, frozenset[str]]] = []
+    earlier: NearDuplicates[tuple[PostingSection, str]] = NearDuplicates()
     for section in ctx.posting.sections:
         for bullet in section.bullets:
             tokens = bullet_tokens(bullet)
             if not tokens:
                 continue
-            for other_section, other, other_tokens in earlier:
-                if near_duplicate(tokens, other_tokens):
-                    same = other_section is section
-                    where = "earlier in this list" if same else f'in "{other_section.heading or other_section.key}"'
-                    yield make_issue(
-                        "duplicate_bullet",
-                        severity="error" if same else "warning",
-                        section=section.key,
-                        message=f'"{bullet}" repeats "{other}" {where}.',
-                    )
-                    break
-            earlier.append((section, bullet, tokens))
+            repeated = earlier.earliest(tokens)
+            if repeated is not None:
+                other_section, other = repeated
+                same = other_section is section
+                where = "earlier in this list" if same else f'in "{other_section.heading or other_section.key}"'
+                yield make_issue(
+                    "duplicate_bullet",
+                    severity="error" if same else "warning",
+                    section=section.key,
+                    message=f'"{bullet}" repeats "{other}" {where}.',
+                )
+            earlier.add(tokens, (section, bullet))
 
 
 def _spelling(text: str, any_case: bool, gaps: str = "*") -> str:
