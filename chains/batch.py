@@ -455,6 +455,7 @@ class Summary:
     results: list[dict[str, Any]] = field(default_factory=list)
     reasks: int = 0
     faults: dict[str, int] = field(default_factory=dict)
+    abandoned: bool = False
 
     @property
     def complete(self) -> bool:
@@ -477,6 +478,7 @@ class Summary:
             "wall_s": round(self.wall_s, 3),
             "interrupted": self.interrupted,
             "stopped_early": self.stopped_early,
+            "abandoned": self.abandoned,
         }
 
 
@@ -522,7 +524,7 @@ def write_summary(folder: Path, summary: Summary, options: BatchOptions) -> None
                 ";".join(f"{kind}: {n}" for kind, n in sorted((result.get("faults") or {}).items())),
                 usage.get("prompt_tokens", 0),
                 usage.get("completion_tokens", 0),
-                "" if usage.get("cost_usd") is None else usage["cost_usd"],
+                "" if usage.get("cost_usd") is None else round(usage["cost_usd"], 6),
                 result.get("message", ""),
             ]
         )
@@ -610,6 +612,7 @@ class BatchRunner:
         self.options = options
         self.progress = progress
         self.limiter = RateLimiter(options.requests_per_minute, options.tokens_per_minute)
+        self.stop = threading.Event()
         self.settings = self._load_settings()
         self._template = self._load_template()
         self._drafter = drafter or self._engine_drafter()
@@ -638,7 +641,12 @@ class BatchRunner:
         return lambda role: draft(role, template, engine=engine, settings=settings)
 
     def run(self) -> Summary:
-        """Draft every row not already done; always leaves the manifest and summary written."""
+        """Draft every row not already done; always leaves the manifest and summary written.
+
+        Setting `stop` (the CLI does on Ctrl-C or SIGTERM) starts no new row, lets rows in
+        flight finish and record themselves, and returns an interrupted summary; a
+        KeyboardInterrupt does the same, and a second one abandons the rows in flight.
+        """
         began = time.perf_counter()
         self.folder.mkdir(parents=True, exist_ok=True)
         postings = self.folder / POSTINGS
@@ -691,7 +699,7 @@ class BatchRunner:
         usage = Usage()
         faults: collections.Counter[str] = collections.Counter()
         drafted = reasks = 0
-        interrupted = stopped = False
+        interrupted = stopped = abandoned = False
         pending = iter(todo)
         in_flight = 0
 
@@ -736,6 +744,10 @@ class BatchRunner:
         try:
             in_flight += feed()
             while in_flight:
+                if self.stop.is_set() and not interrupted:
+                    interrupted = True
+                    in_flight -= pool.unstarted()
+                    continue
                 records = collect()
                 in_flight -= len(records)
                 finish(records)
@@ -743,16 +755,20 @@ class BatchRunner:
                     in_flight -= pool.unstarted()
                 in_flight += feed()
         except KeyboardInterrupt:
-            interrupted = True
-            in_flight -= pool.unstarted()
-            with contextlib.suppress(KeyboardInterrupt):
-                while in_flight:
-                    records = collect()
-                    in_flight -= len(records)
-                    finish(records)
+            abandoned = interrupted
+            if not interrupted:
+                interrupted = True
+                in_flight -= pool.unstarted()
+                try:
+                    while in_flight:
+                        records = collect()
+                        in_flight -= len(records)
+                        finish(records)
+                except KeyboardInterrupt:
+                    abandoned = True
         pool.close(size)
         summary = self._summary(manifest, skipped, drafted, usage, time.perf_counter() - began, interrupted, stopped)
-        summary.reasks, summary.faults = reasks, dict(faults)
+        summary.reasks, summary.faults, summary.abandoned = reasks, dict(faults), abandoned
         return summary
 
     def _summary(

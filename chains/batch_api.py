@@ -53,6 +53,10 @@ FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
 CONTROL_RETRIES = 3
 
 
+class _Stopped(Exception):
+    """The run was asked to stop (Ctrl-C) while waiting for or preparing a batch."""
+
+
 @dataclass(frozen=True)
 class Result:
     """One row's answer from a batch: the HTTP status and body the model endpoint returned."""
@@ -136,7 +140,7 @@ class OpenAIBatchRunner(BatchRunner):
             requests = self._requests([row for row, _, _ in todo if row.key in fresh])
             if requests:
                 self._collect(manifest, self._submit(manifest, requests, fresh), wanted)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, _Stopped):
             return self._summary(manifest, skipped, 0, Usage(), time.perf_counter() - began, True, False)
         summary = self._draft_rows(manifest, todo, skipped, began)
         if not summary.interrupted:
@@ -152,6 +156,8 @@ class OpenAIBatchRunner(BatchRunner):
     def _requests(self, rows: list[Row]) -> list[dict[str, Any]]:
         requests = []
         for row in rows:
+            if self.stop.is_set():
+                raise _Stopped
             if row.problem:
                 continue
             try:
@@ -247,7 +253,8 @@ class OpenAIBatchRunner(BatchRunner):
                 manifest.append(job)
             if batch.status in FINISHED:
                 return job
-            time.sleep(self.poll_s)
+            if self.stop.wait(self.poll_s):
+                raise _Stopped
 
     def _download(self, job: dict[str, Any]) -> dict[str, Result]:
         """Output and error lines by custom_id, from DIR/batches/ or, the first time, from the API."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -111,17 +112,22 @@ def parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> tup
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """A `kill` (SIGTERM) stops the batch as cleanly as Ctrl-C does."""
+def stop_on_signals(runner: BatchRunner, console: Console) -> Iterator[None]:
+    """Ctrl-C or a `kill` (SIGTERM) stops cleanly: no new row starts and rows in flight finish.
+    A second one abandons the rows in flight (their outputs are redone by the next run)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        if runner.stop.is_set():
+            raise KeyboardInterrupt
+        runner.stop.set()
+        console.print("stopping: rows in flight finish first (Ctrl-C again to abandon them)", markup=False)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def summary_table(summary: Summary, folder: Path) -> Table:
@@ -253,6 +259,11 @@ def batch(
     gets manifest.jsonl (every row's status, attempts, outputs and usage), summary.json
     and summary.csv.
 
+    With --engine openai a row whose model stays unavailable gets the template engine's
+    posting (fell back; --retry-failed redoes it later) or, with --no-fallback, fails.
+    --mode openai-batch sends the same requests through the OpenAI Batch API instead and
+    waits for the batch (keep the same OUT to resume polling it after a stop).
+
     Exit status: 0 every row has a valid posting, 1 some rows failed or had input
     errors, 2 bad usage or unreadable input, 130 interrupted (run again to finish).
     """
@@ -286,7 +297,7 @@ def batch(
             runner: BatchRunner = OpenAIBatchRunner(rows, out, options, progress=progress, poll_s=poll_s)
         else:
             runner = BatchRunner(rows, out, options, progress=progress)
-        with sigterm_as_interrupt():
+        with stop_on_signals(runner, console):
             try:
                 summary = runner.run()
             finally:
@@ -305,6 +316,10 @@ def batch(
             markup=False,
             soft_wrap=True,
         )
+    if summary.abandoned:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)  # model calls still in flight would otherwise hold the exit until they end
     if summary.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_VALID if summary.complete else EXIT_ERRORS)
