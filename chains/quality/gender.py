@@ -124,19 +124,22 @@ def gender_coding(text: str) -> GenderResult:
         ignored.update(" ".join(m.group(0).lower().split()) for m in found)
         kept = [0, *(edge for m in found for edge in m.span()), len(text)]
         text = " ".join(text[kept[i] : kept[i + 1]] for i in range(0, len(kept), 2))
-    masculine: list[str] = []
-    feminine: list[str] = []
-    for word in word_list(text, lists.hyphenated):
+    masculine: dict[str, int] = {}
+    feminine: dict[str, int] = {}
+    for word, times in Counter(word_list(text, lists.hyphenated)).items():
         times_masculine, times_feminine = stem_matches(word)
-        masculine.extend([word] * times_masculine)
-        feminine.extend([word] * times_feminine)
-    result = band(len(feminine), len(masculine))
+        if times_masculine:
+            masculine[word] = times * times_masculine
+        if times_feminine:
+            feminine[word] = times * times_feminine
+    masculine_count, feminine_count = sum(masculine.values()), sum(feminine.values())
+    result = band(feminine_count, masculine_count)
     return GenderResult(
         band=result,
-        masculine=dict(Counter(masculine)),
-        feminine=dict(Counter(feminine)),
-        masculine_count=len(masculine),
-        feminine_count=len(feminine),
+        masculine=masculine,
+        feminine=feminine,
+        masculine_count=masculine_count,
+        feminine_count=feminine_count,
         ignored=dict(ignored),
         explanation=" ".join(lists.explanations[result].split()),
     )

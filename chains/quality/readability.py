@@ -7,7 +7,9 @@ equal-opportunity statement. Thresholds live in prompts/quality/readability.yaml
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cached_property, lru_cache
+from itertools import chain
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pyphen import Pyphen
@@ -105,15 +107,15 @@ def readability(text: str) -> ReadabilityResult:
     limits = thresholds()
     parts = sentences(text)
     per_sentence_words = [words(part) for part in parts]
-    tokens = [w for found in per_sentence_words for w in found]
-    n_words, n_sentences = len(tokens), len(parts)
-    n_syllables = sum(syllables(w.lower()) for w in tokens)
+    counts = Counter(chain.from_iterable(per_sentence_words))
+    n_words, n_sentences = counts.total(), len(parts)
+    n_syllables = sum(syllables(w.lower()) * n for w, n in counts.items())
     per_sentence = n_words / n_sentences if n_sentences else 0.0
     per_word = n_syllables / n_words if n_words else 0.0
     you_words, we_words = set(limits.you_words), set(limits.we_words)
-    lowered = [w.replace("’", "'").lower() for w in tokens]
-    you = sum(1 for w in lowered if w in you_words)
-    we = sum(1 for w, raw in zip(lowered, tokens) if w in we_words and raw != "US")
+    lowered = {w: w.replace("’", "'").lower() for w in counts}
+    you = sum(n for w, n in counts.items() if lowered[w] in you_words)
+    we = sum(n for w, n in counts.items() if lowered[w] in we_words and w != "US")
     return ReadabilityResult(
         words=n_words,
         sentences=n_sentences,
@@ -141,10 +143,12 @@ def has_equal_opportunity(text: str) -> bool:
 
 def shape(posting: JobPosting, template: Template) -> ShapeResult:
     """Length against the template's band (every word a candidate reads, title and headings
-    included), requirement count, bullet share, EEO statement."""
+    included), requirement count, bullet share, EEO statement. No word spans a line, so the
+    bullets are counted once and the rest of the text apart."""
     text = posting.full_text()
-    total = len(words(text))
     in_bullets = len(words("\n".join(b for s in posting.sections for b in s.bullets)))
+    rest = [posting.title, *(line for s in posting.sections for line in (s.heading, *s.paragraphs))]
+    total = len(words("\n".join(rest))) + in_bullets
     specs = {section.key: section for section in template.sections}
     listed = [s for s in posting.sections if s.key in specs and specs[s.key].content in REQUIREMENT_CONTENT]
     requirements = sum(len(s.bullets) for s in listed)
