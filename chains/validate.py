@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -33,6 +33,7 @@ __all__ = [
     "bullet_tokens",
     "make_issue",
     "near_duplicate",
+    "per_context",
     "register",
     "register_measure",
     "validate",
@@ -44,6 +45,7 @@ _TOKENS = re.compile(r"[a-z0-9+#]+")
 _SEPARATORS = " .-/_'’"
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 Item = TypeVar("Item")
+Fact = TypeVar("Fact")
 
 
 def ascii_lower(text: str) -> str:
@@ -232,6 +234,21 @@ class CheckContext:
 
 Check = Callable[[CheckContext], Iterable[Issue]]
 Measure = Callable[[CheckContext], Mapping[str, Any]]
+
+
+def per_context(derive: Callable[[CheckContext], Fact]) -> Callable[[CheckContext], Fact]:
+    """Decorator for a fact a plugin derives from the posting (its readability, its shape):
+    computed once per CheckContext however many checks and measures read it, like the
+    context's own cached properties."""
+
+    @wraps(derive)
+    def once(ctx: CheckContext) -> Fact:
+        facts = ctx.__dict__.setdefault("_facts", {})
+        if derive not in facts:
+            facts[derive] = derive(ctx)
+        return facts[derive]
+
+    return once
 
 
 @dataclass(frozen=True)

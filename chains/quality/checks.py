@@ -3,13 +3,13 @@
 Each check turns one analysis (gender coding, wording, readability and shape, pay law)
 into issues priced by prompts/scoring.yaml; each measure puts the same analysis into
 Report.details so the CLI, the JSON report and the page can show the figures behind the
-issues. Analyses are cached by their text, so a check and its measure compute them once.
+issues. Each analysis is computed once per validation (`per_context`) and shared by its
+check and its measure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from chains.models import Issue
@@ -17,26 +17,20 @@ from chains.quality.gender import GenderResult, gender_coding
 from chains.quality.paylaw import PayLawResult, pay_transparency
 from chains.quality.readability import ReadabilityResult, ShapeResult, body_text, readability, shape, thresholds
 from chains.quality.wording import WordingHit, wording
-from chains.validate import CheckContext, make_issue, register, register_measure
-
-CACHE = 64
+from chains.validate import CheckContext, make_issue, per_context, register, register_measure
 
 
-@lru_cache(maxsize=CACHE)
-def _gender(text: str) -> GenderResult:
-    return gender_coding(text)
+@per_context
+def _gender(ctx: CheckContext) -> GenderResult:
+    return gender_coding(ctx.text)
 
 
-@lru_cache(maxsize=CACHE)
-def _wording(text: str) -> tuple[WordingHit, ...]:
-    return tuple(wording(text))
+@per_context
+def _readability(ctx: CheckContext) -> ReadabilityResult:
+    return readability(body_text(ctx.posting))
 
 
-@lru_cache(maxsize=CACHE)
-def _readability(text: str) -> ReadabilityResult:
-    return readability(text)
-
-
+@per_context
 def _shape(ctx: CheckContext) -> ShapeResult:
     return shape(ctx.posting, ctx.template)
 
@@ -49,24 +43,18 @@ def places(ctx: CheckContext) -> tuple[str, ...]:
     return tuple(s.text() for s in ctx.sections_of("overview"))
 
 
+@per_context
 def pay_law(ctx: CheckContext) -> PayLawResult:
     """The pay-transparency rules that reach the role and that the posting leaves unmet."""
     stated, open_ended = ctx.pay.stated, ctx.pay.open_ended
     pay_first = sorted(ctx.posting.sections, key=lambda s: ctx.content(s) != "compensation")
-    return _pay_law(
+    return pay_transparency(
         places(ctx),
         "\n".join(s.text() for s in pay_first),
-        stated is not None,
-        tuple(found.amount.text for found in open_ended),
-        stated is not None and stated.amount.period is not None,
+        states_pay=stated is not None,
+        open_ended=tuple(found.amount.text for found in open_ended),
+        states_basis=stated is not None and stated.amount.period is not None,
     )
-
-
-@lru_cache(maxsize=CACHE)
-def _pay_law(
-    where: tuple[str, ...], text: str, states_pay: bool, open_ended: tuple[str, ...], basis: bool
-) -> PayLawResult:
-    return pay_transparency(where, text, states_pay=states_pay, open_ended=open_ended, states_basis=basis)
 
 
 def _times(count: int) -> str:
@@ -78,7 +66,7 @@ def _times(count: int) -> str:
 
 @register
 def gender_coded(ctx: CheckContext) -> Iterator[Issue]:
-    result = _gender(ctx.text)
+    result = _gender(ctx)
     if result.band not in ("masculine-coded", "strongly masculine-coded"):
         return
     code = "strongly_masculine_coded" if result.band == "strongly masculine-coded" else "masculine_coded"
@@ -92,13 +80,14 @@ def gender_coded(ctx: CheckContext) -> Iterator[Issue]:
     )
 
 
+@per_context
 def wording_hits(ctx: CheckContext) -> list[tuple[str | None, str, WordingHit]]:
     """(section key or None for the title, where it is shown, the hit) for every term found."""
-    if not _wording(ctx.text):
+    if not wording(ctx.text):
         return []
     parts = [(None, "The title", ctx.posting.title)]
     parts += [(s.key, f'"{s.heading or s.key}"', f"{s.heading}\n{s.text()}") for s in ctx.posting.sections]
-    return [(key, where, hit) for key, where, text in parts for hit in _wording(text)]
+    return [(key, where, hit) for key, where, text in parts for hit in wording(text)]
 
 
 @register
@@ -118,7 +107,7 @@ def exclusionary_wording(ctx: CheckContext) -> Iterator[Issue]:
 @register
 def readability_checks(ctx: CheckContext) -> Iterator[Issue]:
     limits = thresholds()
-    result = _readability(body_text(ctx.posting))
+    result = _readability(ctx)
     if not result.words:
         return
     if result.flesch_reading_ease < limits.flesch_min or result.flesch_kincaid_grade > limits.grade_max:
@@ -215,11 +204,10 @@ def pay_transparency_checks(ctx: CheckContext) -> Iterator[Issue]:
 @register_measure
 def quality_details(ctx: CheckContext) -> dict[str, Any]:
     """Word lists, readability figures, shape and the pay laws that reach the role."""
-    body = body_text(ctx.posting)
     return {
-        "gender": _gender(ctx.text).model_dump(),
+        "gender": _gender(ctx).model_dump(),
         "wording": [{"section": key, **hit.model_dump()} for key, _, hit in wording_hits(ctx)],
-        "readability": _readability(body).model_dump(),
+        "readability": _readability(ctx).model_dump(),
         "shape": _shape(ctx).model_dump(),
         "pay_transparency": pay_law(ctx).model_dump(mode="json"),
     }
