@@ -216,7 +216,7 @@ def test_an_interrupted_openai_batch_resumes_polling_instead_of_paying_twice(tmp
 
 
 def test_ctrl_c_finishes_rows_in_flight_and_writes_the_summary(tmp_path: Path) -> None:
-    good = 40
+    good = 24
     source = roles_file(tmp_path, good)
     out = tmp_path / "out"
     manifest = out / "manifest.jsonl"
