@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -83,6 +85,9 @@ class Family(BaseModel):
         for level in LEVELS:
             if len(self.responsibilities.for_level(level)) < 10:
                 raise ValueError(f"responsibilities for level {level} are fewer than 10 lines")
+        unmatchable = [phrase for phrase in self.match if not normalise_title(phrase)]
+        if unmatchable:
+            raise ValueError(f"match phrase {unmatchable[0]!r} has no letters or digits")
         for text in self.all_text():
             fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
             unknown = fields - PLACEHOLDERS
@@ -104,10 +109,26 @@ def normalise_title(title: str) -> str:
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
-def _phrase(phrase: str, weight: float) -> tuple[str, float, int]:
-    """A title phrase ready to match: normalised, space-bounded, with its length in words."""
-    text = normalise_title(phrase)
-    return f" {text} ", weight, len(text.split())
+class _Phrase(NamedTuple):
+    """A family's title phrase as the matcher looks it up: by its normalised words."""
+
+    order: int
+    weight: float
+    words: int
+
+
+def _phrases(title: str, longest: int) -> Iterator[tuple[str, int]]:
+    """Each run of up to `longest` words in a normalised title, once, where it first starts."""
+    words = title.split()
+    seen: set[str] = set()
+    at = 0
+    for i, word in enumerate(words):
+        for end in range(i + 1, min(i + longest, len(words)) + 1):
+            phrase = " ".join(words[i:end])
+            if phrase not in seen:
+                seen.add(phrase)
+                yield phrase, at
+        at += len(word) + 1
 
 
 class Library:
@@ -117,28 +138,34 @@ class Library:
         if GENERAL not in families:
             raise AssetError(f"role library has no {GENERAL!r} family for titles that match none")
         self.families = families
-        self._phrases = {
-            key: [_phrase(phrase, weight) for phrase, weight in family.match.items()] for key, family in families.items()
-        }
+        self._phrases: dict[str, list[tuple[str, _Phrase]]] = {}
+        for key, family in families.items():
+            for order, (phrase, weight) in enumerate(family.match.items()):
+                text = normalise_title(phrase)
+                self._phrases.setdefault(text, []).append((key, _Phrase(order, weight, len(text.split()))))
+        self._longest = max((len(text.split()) for text in self._phrases), default=0)
 
     def match(self, title: str) -> Family:
         """The family whose phrases best match the title; `general` when none scores enough.
 
         Ties go to the family with the longest matched phrase ("sales associate" beats
-        "sales"), then to the one matched earliest in the title ("Project Manager (PM)")."""
-        text = f" {normalise_title(title)} "
-        ranks = {key: self._rank(phrases, text) for key, phrases in self._phrases.items()}
-        best = max(ranks, key=lambda key: ranks[key])
-        return self.families[best] if ranks[best][0] >= MIN_SCORE else self.families[GENERAL]
+        "sales"), then to the one matched earliest in the title ("Project Manager (PM)").
+        The title's own word runs are looked up, not every phrase of every family."""
+        found: dict[str, list[tuple[_Phrase, int]]] = {}
+        for phrase, at in _phrases(normalise_title(title), self._longest):
+            for key, entry in self._phrases.get(phrase, ()):
+                found.setdefault(key, []).append((entry, at))
+        ranks = {key: self._rank(found[key]) for key in self.families if key in found}
+        best = max(ranks, key=lambda key: ranks[key]) if ranks else GENERAL
+        return self.families[best] if best in ranks and ranks[best][0] >= MIN_SCORE else self.families[GENERAL]
 
     @staticmethod
-    def _rank(phrases: list[tuple[str, float, int]], text: str) -> tuple[float, int, int]:
-        score, longest, first = 0.0, 0, len(text)
-        for phrase, weight, words in phrases:
-            at = text.find(phrase)
-            if at >= 0:
-                score, longest, first = score + weight, max(longest, words), min(first, at)
-        return score, longest, -first
+    def _rank(found: list[tuple[_Phrase, int]]) -> tuple[float, int, int]:
+        """Total weight (summed in the family's own order), longest phrase, earliest place."""
+        score = 0.0
+        for entry, _ in sorted(found):
+            score += entry.weight
+        return score, max(entry.words for entry, _ in found), -min(at for _, at in found)
 
     def __len__(self) -> int:
         return len(self.families)
