@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from chains.library import Family, Library, get_library
-from chains.models import JobPosting, PostingMeta, PostingSection, RoleSpec, Section, SectionContent, Template
+from chains.models import JobPosting, PostingMeta, PostingSection, RoleSpec, Salary, Section, SectionContent, Template
 from chains.money import role_salary
 from chains.resources import AssetError, prompts_dir, read_yaml
 from chains.template import section_heading
@@ -164,9 +164,12 @@ class _Writer:
             return None
         return self._section(section, paragraphs=[self.words["nice_to_have_note"]], bullets=bullets)
 
+    @cached_property
+    def salary(self) -> Salary:
+        return role_salary(self.role)
+
     def compensation(self, section: Section) -> PostingSection:
-        salary = role_salary(self.role)
-        paragraphs = [f"{self.fill(self.words['salary'], salary=salary.text)} {self.words['salary_note']}"]
+        paragraphs = [f"{self.fill(self.words['salary'], salary=self.salary.text)} {self.words['salary_note']}"]
         return self._section(section, paragraphs=paragraphs, bullets=list(self.role.benefits))
 
     def apply(self, section: Section) -> PostingSection:
@@ -246,7 +249,7 @@ def compose(role: RoleSpec, template: Template, library: Library | None = None) 
         title=role.title,
         company=role.company,
         sections=sections,
-        salary=role_salary(role),
+        salary=writer.salary,
         role=role,
         meta=PostingMeta(engine="template", template=template.key, family=family.key),
     )
