@@ -146,6 +146,15 @@ def test_a_family_file_with_an_unknown_placeholder_is_refused_by_name(tmp_path: 
         load_family(path)
 
 
+def test_a_match_phrase_without_words_is_refused_by_name(tmp_path: Path) -> None:
+    data = LIBRARY.families["backend"].model_dump()
+    data["match"]["--"] = 3
+    path = tmp_path / "backend.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(AssetError, match=r"backend\.yaml.*match phrase '--' has no letters or digits"):
+        load_family(path)
+
+
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.key)
 def test_match_phrases_are_distinct_once_normalised(family: Family) -> None:
     phrases = [normalise_title(phrase) for phrase in family.match]
