@@ -51,6 +51,8 @@ PRICE_FACTOR = 0.5
 BATCHES = "batches"
 FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
 CONTROL_RETRIES = 3
+MAX_REQUESTS = 50_000
+MAX_BYTES = 190 * 1024 * 1024
 
 
 class _Stopped(Exception):
@@ -63,6 +65,20 @@ class Result:
 
     status_code: int
     body: dict[str, Any]
+
+
+def chunked(requests: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Requests split to fit one batch each (at most MAX_REQUESTS lines and MAX_BYTES of JSONL)."""
+    chunks: list[list[dict[str, Any]]] = []
+    size = 0
+    for request in requests:
+        line = len(json.dumps(request, ensure_ascii=False).encode()) + 1
+        if not chunks or len(chunks[-1]) >= MAX_REQUESTS or size + line > MAX_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(request)
+        size += line
+    return chunks
 
 
 def _with_transport(model: Any, handler: Callable[[httpx2.Request], httpx2.Response]) -> Any:
@@ -138,8 +154,9 @@ class OpenAIBatchRunner(BatchRunner):
                 self._collect(manifest, job, wanted)
             fresh = {key: h for key, h in wanted.items() if key not in self._results and key not in self._missing}
             requests = self._requests([row for row, _, _ in todo if row.key in fresh])
-            if requests:
-                self._collect(manifest, self._submit(manifest, requests, fresh), wanted)
+            jobs = [self._submit(manifest, chunk, fresh) for chunk in chunked(requests)]
+            for job in jobs:
+                self._collect(manifest, job, wanted)
         except (KeyboardInterrupt, _Stopped):
             return self._summary(manifest, skipped, 0, Usage(), time.perf_counter() - began, True, False)
         summary = self._draft_rows(manifest, todo, skipped, began)

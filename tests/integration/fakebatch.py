@@ -77,6 +77,7 @@ class FakeBatchOpenAI(FakeOpenAI):
         self.lines_per_poll = lines_per_poll
         self.files: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
+        self.events: list[tuple[str, str]] = []
         self._ids = itertools.count(1)
 
     def _next(self, record: dict[str, Any]) -> Step:
@@ -128,6 +129,7 @@ class FakeBatchOpenAI(FakeOpenAI):
             if errors:
                 batch["error_file_id"] = self._add_file("errors.jsonl", _jsonl(errors), "batch_output")["id"]
             batch.update(status="completed", completed_at=now)
+            self.events.append(("completed", batch["id"]))
 
     def _answer(self, batch: dict[str, Any], line: dict[str, Any]) -> None:
         step = self._next({"path": line["url"], "at": time.monotonic(), "body": line["body"], "batch": batch["id"]})
@@ -249,6 +251,7 @@ class FakeBatchOpenAI(FakeOpenAI):
                         "_polls": 0,
                     }
                     fake.batches[batch_id] = batch
+                    fake.events.append(("created", batch_id))
                     self._send(200, fake.public(batch))
                 else:
                     super().do_POST()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from fakebatch import MIRROR, FakeBatchOpenAI
 
+from chains import batch_api
 from chains.batch import BatchOptions, read_rows
 from chains.batch_api import OpenAIBatchRunner, request_body
 from chains.engines import draft
@@ -266,3 +267,18 @@ def test_a_kill_between_upload_and_create_finds_the_batch_instead_of_creating_an
         uploads = [f for f in server.files.values() if f["meta"]["purpose"] == "batch"]
         assert len(server.batches) == 1 and len(uploads) == 1
     assert summary.counts["valid"] == good
+
+
+def test_rows_beyond_one_batch_go_into_several_batches_submitted_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = 7
+    rows = read_rows(roles_file(tmp_path, good))
+    monkeypatch.setattr(batch_api, "MAX_REQUESTS", 3)
+    with FakeBatchOpenAI(lines_per_poll=2) as server:
+        options = BatchOptions(engine="openai", settings=Settings(base_url=server.base_url, model="fake-model"))
+        summary = OpenAIBatchRunner(rows, tmp_path / "out", options, poll_s=0.01).run()
+        sizes = [b["request_counts"]["total"] for b in server.batches.values()]
+        events = [kind for kind, _ in server.events]
+    assert sizes == [3, 3, 1] and summary.counts["valid"] == good
+    assert events == ["created"] * 3 + ["completed"] * 3
