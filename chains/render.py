@@ -213,19 +213,22 @@ def _sections_html(posting: JobPosting) -> str:
 
 def render_html_fragment(posting: JobPosting) -> str:
     """The posting as an <article> (title, facts line, sections) to embed in a page."""
+    return _article(posting, _sections_html(posting))
+
+
+def _article(posting: JobPosting, sections: str) -> str:
     header = [f"<h1>{_e(posting.title)}</h1>"]
     line = facts(posting)
     if line:
         header.append(f'<p class="jdw-facts">{html.escape(FACT_SEPARATOR.join(line))}</p>')
-    return "\n".join(
-        ['<article class="jdw-posting">', "<header>", *header, "</header>", _sections_html(posting), "</article>"]
-    )
+    return "\n".join(['<article class="jdw-posting">', "<header>", *header, "</header>", sections, "</article>"])
 
 
 def render_html(posting: JobPosting) -> str:
     """A standalone HTML5 page, ready to publish: styled, readable on a phone, and carrying
-    the JSON-LD that job search engines read."""
+    the JSON-LD that job search engines read (its description is the article's sections)."""
     title = FACT_SEPARATOR.join(_lines([posting.title, posting.company]))
+    sections = _sections_html(posting)
     return (
         "\n".join(
             [
@@ -236,11 +239,11 @@ def render_html(posting: JobPosting) -> str:
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
                 f"<title>{html.escape(title)}</title>",
                 f"<style>\n{_stylesheet().strip()}\n</style>",
-                render_jsonld_script(posting),
+                _script(_jsonld(posting, sections)),
                 "</head>",
                 "<body>",
                 "<main>",
-                render_html_fragment(posting),
+                _article(posting, sections),
                 "</main>",
                 "</body>",
                 "</html>",
@@ -407,11 +410,15 @@ def _number(value: Decimal) -> int | float:
 
 def jsonld(posting: JobPosting) -> dict[str, Any]:
     """The schema.org JobPosting with Google's required and recommended properties."""
+    return _jsonld(posting, _sections_html(posting))
+
+
+def _jsonld(posting: JobPosting, description: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
         "title": _clean(posting.title),
-        "description": _sections_html(posting),
+        "description": description,
         "datePosted": posting.meta.created_at.date().isoformat(),
         "hiringOrganization": {"@type": "Organization", "name": _clean(posting.company)},
     }
@@ -448,13 +455,21 @@ def jsonld(posting: JobPosting) -> dict[str, Any]:
 def render_jsonld(posting: JobPosting) -> str:
     """JSON-LD text that is safe inside <script type="application/ld+json">: `<`, `>` and `&`
     are written as \\u escapes, so no field can close the tag or open a comment."""
-    text = json.dumps(jsonld(posting), indent=2, ensure_ascii=False)
+    return _safe_json(jsonld(posting))
+
+
+def _safe_json(data: dict[str, Any]) -> str:
+    text = json.dumps(data, indent=2, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
 def render_jsonld_script(posting: JobPosting) -> str:
     """The JSON-LD wrapped in its <script> tag, for a page's <head>."""
-    return f'<script type="application/ld+json">\n{render_jsonld(posting)}</script>'
+    return _script(jsonld(posting))
+
+
+def _script(data: dict[str, Any]) -> str:
+    return f'<script type="application/ld+json">\n{_safe_json(data)}</script>'
 
 
 # DOCX
