@@ -23,6 +23,7 @@ from langchain_core.outputs import LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from chains.batch import RateLimiter
+from chains.llm import _what as describe_fault
 from chains.llm import backoff_s, retry_after_s
 
 CHARS_PER_TOKEN = 4
@@ -70,14 +71,10 @@ class Throttle(BaseCallbackHandler):
 
 
 def fault_kind(error: BaseException) -> str | None:
-    """A network fault's short name ('HTTP 429', 'HTTP 500', 'timeout', 'connection'); None for
+    """A network fault's short name ('HTTP 429', 'timed out', 'connection failed'); None for
     a reply that arrived but could not be parsed (that is a re-ask, counted by the chain)."""
-    if isinstance(error, openai.APITimeoutError):
-        return "timeout"
-    if isinstance(error, openai.APIConnectionError):
-        return "connection"
-    if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code}"
+    if isinstance(error, openai.APIConnectionError | openai.APIStatusError):
+        return describe_fault(error)
     return None
 
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 import collections
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from batchrun import ROOT, manifest_lines, run, stop_when
 from fakebatch import MIRROR, FakeBatchOpenAI
 
 from chains import batch_api
@@ -25,7 +22,6 @@ from chains.settings import Settings
 from chains.template import get_template
 from chains.validate import validate
 
-ROOT = Path(__file__).resolve().parents[2]
 BASE = [json.loads(line) for line in (ROOT / "fixtures" / "batch" / "base_roles.jsonl").read_text().splitlines()]
 
 
@@ -40,9 +36,6 @@ def roles_file(folder: Path, count: int, bad: int = 0) -> Path:
 
 def command(source: Path, out: Path, server: FakeBatchOpenAI, *extra: str) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "chains",
         "batch",
         str(source),
         "--out",
@@ -57,12 +50,6 @@ def command(source: Path, out: Path, server: FakeBatchOpenAI, *extra: str) -> li
         "md,json",
         *extra,
     ]
-
-
-def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env={**os.environ, **env}
-    )
 
 
 def summary_rows(out: Path) -> dict[str, dict[str, str]]:
@@ -101,7 +88,7 @@ def test_faulty_server_loses_nothing_and_the_counts_add_up(tmp_path: Path) -> No
     assert summary["valid"] + summary["repaired"] + summary["fell_back"] == good
     assert (summary["input_error"], summary["failed"], summary["pending"]) == (bad, 0, 0)
     assert summary["model_calls"] == answered
-    assert summary["network_faults"] == {"HTTP 429": injected[429], "HTTP 500": injected[500], "timeout": injected[-1]}
+    assert summary["network_faults"] == {"HTTP 429": injected[429], "HTTP 500": injected[500], "timed out": injected[-1]}
     assert summary["reasks"] >= 1
     rows = summary_rows(out)
     assert {rows[f"bad-{i}"]["message"] for i in range(bad)} == {
@@ -117,22 +104,12 @@ def test_kill_9_mid_run_then_resume_drafts_each_row_once(tmp_path: Path) -> None
     out = tmp_path / "out"
     manifest = out / "manifest.jsonl"
     with FakeBatchOpenAI(default=MIRROR.with_delay(0.15)) as server:
-        process = subprocess.Popen(
-            command(source, out, server, "--concurrency", "4"),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        code, _ = stop_when(
+            command(source, out, server, "--concurrency", "4"), lambda: manifest_lines(out) >= 8, signal.SIGKILL
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            if manifest.exists() and manifest.read_bytes().count(b"\n") >= 8:
-                break
-            time.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        done_at_kill = manifest.read_bytes().count(b"\n")
+        done_at_kill = manifest_lines(out)
         calls_before = len(server.completions())
-        assert process.returncode == -signal.SIGKILL and 8 <= done_at_kill < good
+        assert code == -signal.SIGKILL and 8 <= done_at_kill < good
 
         resumed = run(command(source, out, server, "--concurrency", "4"))
         calls_after = len(server.completions()) - calls_before
@@ -186,19 +163,12 @@ def test_an_interrupted_openai_batch_resumes_polling_instead_of_paying_twice(tmp
     source = roles_file(tmp_path, good)
     out = tmp_path / "out"
     with FakeBatchOpenAI(lines_per_poll=1, fault_rate=0.2, seed=3) as server:
-        process = subprocess.Popen(
+        code, stderr = stop_when(
             command(source, out, server, "--mode", "openai-batch", "--poll", "0.2"),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            lambda: any(b["_polls"] >= 3 for b in server.batches.values()),
+            signal.SIGINT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(b["_polls"] >= 3 for b in server.batches.values()):
-            time.sleep(0.02)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-        assert process.returncode == 130, stderr
+        assert code == 130, stderr
         assert "the same command collects its results without paying again" in stderr
         assert not (out / "postings").exists() or not list((out / "postings").iterdir())
 
@@ -220,26 +190,16 @@ def test_ctrl_c_finishes_rows_in_flight_and_writes_the_summary(tmp_path: Path) -
     good = 24
     source = roles_file(tmp_path, good)
     out = tmp_path / "out"
-    manifest = out / "manifest.jsonl"
     with FakeBatchOpenAI(default=MIRROR.with_delay(0.3)) as server:
-        process = subprocess.Popen(
-            command(source, out, server, "--concurrency", "4"),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        code, stderr = stop_when(
+            command(source, out, server, "--concurrency", "4"), lambda: manifest_lines(out) >= 4, signal.SIGINT
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (manifest.exists() and manifest.read_bytes().count(b"\n") >= 4):
-            time.sleep(0.02)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-        assert process.returncode == 130, stderr
+        assert code == 130, stderr
         assert "run the same command again to finish" in stderr
         summary = json.loads((out / "summary.json").read_text())
-        records = [json.loads(line) for line in manifest.read_text().splitlines()]
-        assert summary["interrupted"] and summary["pending"] == good - len(records) > 0
-        assert len(list((out / "postings").iterdir())) == 2 * len(records)
+        recorded = manifest_lines(out)
+        assert summary["interrupted"] and summary["pending"] == good - recorded > 0
+        assert len(list((out / "postings").iterdir())) == 2 * recorded
         resumed = run(command(source, out, server, "--concurrency", "4"))
     assert resumed.returncode == 0, resumed.stderr
     assert_one_valid_posting_per_good_row(out, good)

@@ -6,24 +6,16 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from batchrun import ROOT, manifest_lines, run, stop_when
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1000
 
 
-def batch_command(source: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "chains", "batch", str(source), "--out", str(out), "--formats", "md,json", *extra]
-
-
-def run_batch(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        batch_command(source, out, *extra), cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
-    )
+def batch_args(source: Path, out: Path) -> list[str]:
+    return ["batch", str(source), "--out", str(out), "--formats", "md,json", "--concurrency", "4"]
 
 
 def posting_files(out: Path) -> dict[str, bytes]:
@@ -51,7 +43,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def reference(source: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("reference") / "out"
-    return out, run_batch(source, out, "--concurrency", "4")
+    return out, run(batch_args(source, out))
 
 
 def test_a_thousand_rows_all_valid(reference: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -75,21 +67,11 @@ def test_kill_9_mid_run_then_resume_matches_an_uninterrupted_run(
     source: Path, reference: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    manifest = out / "manifest.jsonl"
-    process = subprocess.Popen(
-        batch_command(source, out, "--concurrency", "4"), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if manifest.exists() and manifest.read_bytes().count(b"\n") >= 100:
-            break
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    done_at_kill = manifest.read_bytes().count(b"\n")
-    assert process.returncode == -signal.SIGKILL and 100 <= done_at_kill < ROWS
+    code, _ = stop_when(batch_args(source, out), lambda: manifest_lines(out) >= 100, signal.SIGKILL)
+    done_at_kill = manifest_lines(out)
+    assert code == -signal.SIGKILL and 100 <= done_at_kill < ROWS
 
-    resumed = run_batch(source, out, "--concurrency", "4")
+    resumed = run(batch_args(source, out))
     assert resumed.returncode == 0, resumed.stderr
     assert "already done with the same input: skipped" in resumed.stderr
 
@@ -101,7 +83,7 @@ def test_kill_9_mid_run_then_resume_matches_an_uninterrupted_run(
         else:
             assert without_time(data) == without_time(expected[name]), name
     assert not [p for p in out.rglob("*.tmp")]
-    records = [json.loads(line) for line in manifest.read_text().splitlines()]
+    records = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     assert len(records) == len({r["key"] for r in records}) == ROWS
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["valid"], summary["pending"]) == (ROWS, 0)

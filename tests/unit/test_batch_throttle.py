@@ -60,8 +60,8 @@ def test_requests_and_tokens_are_budgeted_per_call_and_settled_with_real_usage()
 
 def test_network_faults_are_named_and_parse_failures_are_not_faults() -> None:
     assert fault_kind(status_error(500)) == "HTTP 500"
-    assert fault_kind(openai.APITimeoutError(REQUEST)) == "timeout"
-    assert fault_kind(openai.APIConnectionError(request=REQUEST)) == "connection"
+    assert fault_kind(openai.APITimeoutError(REQUEST)) == "timed out"
+    assert fault_kind(openai.APIConnectionError(request=REQUEST)) == "connection failed"
     assert fault_kind(ValueError("the reply could not be parsed")) is None
 
 
