@@ -564,14 +564,16 @@ def _sizes_close(m: int, n: int, threshold: float) -> bool:
     return bool(small) and small >= threshold * large
 
 
+def _overlap(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    common = len(a & b)
+    return common >= threshold * (len(a) + len(b) - common)
+
+
 def near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two bullets' words overlap enough (Jaccard, threshold in prompts/checks.yaml)
     to read as the same bullet. Sets too different in size never do."""
     threshold = check_rules().duplicate_similarity
-    if not _sizes_close(len(a), len(b), threshold):
-        return False
-    common = len(a & b)
-    return common >= threshold * (len(a) + len(b) - common)
+    return _sizes_close(len(a), len(b), threshold) and _overlap(a, b, threshold)
 
 
 @lru_cache(maxsize=1024)
@@ -594,12 +596,13 @@ class NearDuplicates(Generic[Item]):
 
     def earliest(self, tokens: frozenset[str]) -> Item | None:
         """The item of the first set added that these words nearly duplicate."""
+        threshold = check_rules().duplicate_similarity
         found: tuple[int, Item] | None = None
-        for size in _close_sizes(len(tokens), check_rules().duplicate_similarity):
+        for size in _close_sizes(len(tokens), threshold):
             for order, other, item in self._by_size.get(size, ()):
                 if found is not None and order > found[0]:
                     break
-                if near_duplicate(tokens, other):
+                if _overlap(tokens, other, threshold):
                     found = (order, item)
                     break
         return found[1] if found else None
