@@ -180,8 +180,14 @@ class FakeBatchOpenAI(FakeOpenAI):
             def _missing(self) -> None:
                 self._send(404, {"error": {"message": f"no such object: {self.path}", "type": "invalid_request_error"}})
 
+            def _batch_route(self, path: str) -> bool:
+                """Whether this is a Files or Batches request (answered here, key checked like chat)."""
+                return bool(re.search(r"/(files|batches)(/|$)", path))
+
             def do_GET(self) -> None:
                 path = self.path.split("?")[0].rstrip("/")
+                if self._batch_route(path) and not self._authorised():
+                    return
                 if match := re.search(r"/files/([\w-]+)/content$", path):
                     file = fake.files.get(match.group(1))
                     self._raw(file["data"]) if file else self._missing()
@@ -208,6 +214,9 @@ class FakeBatchOpenAI(FakeOpenAI):
 
             def do_POST(self) -> None:
                 path = self.path.split("?")[0].rstrip("/")
+                if self._batch_route(path) and not self._authorised():
+                    self._body()
+                    return
                 if path.endswith("/files"):
                     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
                         b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + self._body()

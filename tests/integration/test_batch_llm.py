@@ -88,7 +88,11 @@ def test_faulty_server_loses_nothing_and_the_counts_add_up(tmp_path: Path) -> No
     assert summary["valid"] + summary["repaired"] + summary["fell_back"] == good
     assert (summary["input_error"], summary["failed"], summary["pending"]) == (bad, 0, 0)
     assert summary["model_calls"] == answered
-    assert summary["network_faults"] == {"HTTP 429": injected[429], "HTTP 500": injected[500], "timed out": injected[-1]}
+    assert summary["network_faults"] == {
+        "HTTP 429": injected[429],
+        "HTTP 500": injected[500],
+        "timed out": injected[-1],
+    }
     assert summary["reasks"] >= 1
     rows = summary_rows(out)
     assert {rows[f"bad-{i}"]["message"] for i in range(bad)} == {
@@ -242,3 +246,23 @@ def test_rows_beyond_one_batch_go_into_several_batches_submitted_together(
         events = [kind for kind, _ in server.events]
     assert sizes == [3, 3, 1] and summary.counts["valid"] == good
     assert events == ["created"] * 3 + ["completed"] * 3
+
+
+def test_the_key_never_reaches_outputs_manifest_or_messages(tmp_path: Path) -> None:
+    key = "sk-proj-batchsecret0123456789abcdef"
+    source = roles_file(tmp_path, 3)
+    with FakeBatchOpenAI(api_key=key) as server:
+        good = run(
+            command(source, tmp_path / "good", server, "--mode", "openai-batch", "--poll", "0.01"), OPENAI_API_KEY=key
+        )
+        wrong = run(
+            command(source, tmp_path / "wrong", server, "--mode", "openai-batch", "--poll", "0.01"),
+            OPENAI_API_KEY=key[:-4] + "0000",
+        )
+    assert good.returncode == 0, good.stderr
+    assert (wrong.returncode, "HTTP 401" in wrong.stderr) == (1, True)
+    for result in (good, wrong):
+        assert key not in result.stdout + result.stderr and key[:-4] not in result.stderr
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path

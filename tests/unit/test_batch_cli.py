@@ -82,3 +82,15 @@ def test_a_folder_in_use_exits_2(fixtures_dir: Path, tmp_path: Path) -> None:
     with folder_lock(out):
         code, output = invoke(fixtures_dir / "batch" / "roles.yaml", "--out", out)
     assert code == 2 and "another batch is writing here" in output
+
+
+@pytest.mark.parametrize("mode", ["direct", "openai-batch"])
+def test_the_openai_engine_without_a_key_or_server_exits_2_before_any_row(
+    fixtures_dir: Path, tmp_path: Path, mode: str
+) -> None:
+    code, output = invoke(
+        fixtures_dir / "batch" / "roles.yaml", "--out", tmp_path / "out", "--engine", "openai", "--mode", mode
+    )
+    assert code == 2
+    assert "OPENAI_API_KEY is not set" in output
+    assert not (tmp_path / "out").exists()
