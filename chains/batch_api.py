@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,12 +81,12 @@ def chunked(requests: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return chunks
 
 
-def _with_transport(model: Any, handler: Callable[[httpx2.Request], httpx2.Response]) -> Any:
+@contextlib.contextmanager
+def _with_transport(model: Any, handler: Callable[[httpx2.Request], httpx2.Response]) -> Iterator[Any]:
     """A copy of the chain's chat model whose requests go to `handler` instead of a server."""
-    root = model.root_client.with_options(
-        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)), max_retries=0
-    )
-    return model.model_copy(update={"root_client": root, "client": root.chat.completions})
+    with httpx2.Client(transport=httpx2.MockTransport(handler)) as http:
+        root = model.root_client.with_options(http_client=http, max_retries=0)
+        yield model.model_copy(update={"root_client": root, "client": root.chat.completions})
 
 
 def request_body(role: RoleSpec, template: Any, settings: Any) -> dict[str, Any]:
@@ -98,8 +98,8 @@ def request_body(role: RoleSpec, template: Any, settings: Any) -> dict[str, Any]
         return httpx2.Response(400, json={"error": {"message": "recorded for the Batch API", "type": "recorded"}})
 
     once = settings.model_copy(update={"attempts": 1, "max_retries": 0, "fallback": False})
-    with contextlib.suppress(LlmUnavailable):
-        draft_posting(role, template, _with_transport(chat_model(settings), record), once)
+    with contextlib.suppress(LlmUnavailable), _with_transport(chat_model(settings), record) as model:
+        draft_posting(role, template, model, once)
     if not captured:
         raise BatchApiError(f"row {role.id}: the chain sent no request to record")
     captured.pop("stream", None)
@@ -115,7 +115,8 @@ def replay(role: RoleSpec, template: Any, settings: Any, result: Result | None, 
         return httpx2.Response(result.status_code, json=result.body)
 
     once = settings.model_copy(update={"attempts": 1, "max_retries": 0})
-    posting, report = draft_posting(role, template, _with_transport(chat_model(settings), answer), once)
+    with _with_transport(chat_model(settings), answer) as model:
+        posting, report = draft_posting(role, template, model, once)
     usage = posting.meta.usage
     cost = None if usage.cost_usd is None else usage.cost_usd * PRICE_FACTOR
     meta = posting.meta.model_copy(
@@ -128,7 +129,7 @@ def replay(role: RoleSpec, template: Any, settings: Any, result: Result | None, 
 
 
 class OpenAIBatchRunner(BatchRunner):
-    """A BatchRunner whose rows are answered by one OpenAI batch job instead of live calls."""
+    """A BatchRunner whose rows are answered by OpenAI Batch API jobs instead of live calls."""
 
     def __init__(
         self,
