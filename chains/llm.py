@@ -113,7 +113,7 @@ def _retryable(exc: Exception) -> bool:
     return False
 
 
-def _what(exc: Exception) -> str:
+def describe_fault(exc: Exception) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "timed out"
     if isinstance(exc, openai.APIConnectionError):
@@ -141,7 +141,7 @@ def unavailable(exc: Exception, settings: Settings) -> LlmUnavailable:
         detail = detail if len(detail) <= MAX_DETAIL else detail[: MAX_DETAIL - 3] + "..."
         message = f"{settings.endpoint} answered HTTP {exc.status_code}: {detail} ({_hint(exc.status_code, detail)})"
     else:
-        message = f"{settings.endpoint} {_what(exc)} ({type(exc).__name__}); check that the server is running"
+        message = f"{settings.endpoint} {describe_fault(exc)} ({type(exc).__name__}); check that the server is running"
     return LlmUnavailable(redact(message, settings))
 
 
@@ -231,10 +231,10 @@ def ask_structured(runnable: Runnable, value: Any, settings: Settings, deadline:
             wait = asked if asked is not None else backoff_s(retry)
             if time.monotonic() + wait >= deadline:
                 raise LlmUnavailable(
-                    redact(f"{settings.endpoint} {_what(exc)}; waiting {wait:.1f} s more would pass the time budget "
+                    redact(f"{settings.endpoint} {describe_fault(exc)}; waiting {wait:.1f} s more would pass the time budget "
                            f"({settings.budget_s:g} s)", settings)
                 ) from None
-            retries.append(f"{_what(exc)}, retried after {wait:.1f} s" + (" (Retry-After)" if asked is not None else ""))
+            retries.append(f"{describe_fault(exc)}, retried after {wait:.1f} s" + (" (Retry-After)" if asked is not None else ""))
             time.sleep(wait)
             continue
         return _with_retries(_reply(output, spent + time.monotonic() - started), retries)

@@ -23,7 +23,7 @@ from langchain_core.outputs import LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from chains.batch import RateLimiter
-from chains.llm import _what as describe_fault
+from chains.llm import describe_fault
 from chains.llm import backoff_s, retry_after_s
 
 CHARS_PER_TOKEN = 4
