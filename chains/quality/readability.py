@@ -113,9 +113,13 @@ def readability(text: str) -> ReadabilityResult:
     per_sentence = n_words / n_sentences if n_sentences else 0.0
     per_word = n_syllables / n_words if n_words else 0.0
     you_words, we_words = set(limits.you_words), set(limits.we_words)
-    lowered = {w: w.replace("’", "'").lower() for w in counts}
-    you = sum(n for w, n in counts.items() if lowered[w] in you_words)
-    we = sum(n for w, n in counts.items() if lowered[w] in we_words and w != "US")
+    you = we = 0
+    for word, n in counts.items():
+        plain = word.replace("’", "'").lower()
+        if plain in you_words:
+            you += n
+        if plain in we_words and word != "US":
+            we += n
     return ReadabilityResult(
         words=n_words,
         sentences=n_sentences,
