@@ -223,6 +223,17 @@ def test_a_bullet_repeated_in_another_section_is_a_warning() -> None:
     assert issue.severity == "warning" and issue.section == "nice_to_have" and "Requirements" in issue.message
 
 
+def test_a_bullet_repeating_two_earlier_ones_names_the_first() -> None:
+    first = "Design, build and run the payment services that clinics rely on every day."
+    second = "Design, build and run the payment services clinics rely on."
+    third = "Design, build and run the payment services that clinics rely on."
+    posting = clean_posting()
+    posting.get("responsibilities").bullets[:0] = [first, second, third]
+    [issue] = found(posting)["duplicate_bullet"]
+    assert issue.severity == "error"
+    assert issue.message == f'"{third}" repeats "{first}" earlier in this list.'
+
+
 @pytest.mark.parametrize(
     ("first", "second", "same"),
     [
