@@ -671,8 +671,11 @@ def skill_missing(ctx: CheckContext) -> Iterator[Issue]:
     if ctx.role is None:
         return
     requirements = next((s.key for s in ctx.template.sections if s.content in ("requirements", "skills")), None)
+    # A skill is usually named in the requirements, and found there it is found in the posting.
+    listed = ctx.texts[requirements][0] if requirements in ctx.texts else ""
     for skill in ctx.role.must_have_skills:
-        if not skill_pattern(skill).search(ctx.text):
+        pattern = skill_pattern(skill)
+        if not (pattern.search(listed) or pattern.search(ctx.text)):
             yield make_issue(
                 "skill_missing",
                 section=requirements,
