@@ -104,8 +104,11 @@ def _clean(text: str) -> str:
     """One line of text: whitespace runs collapsed, characters XML cannot hold dropped.
 
     Line breaks inside a paragraph or bullet are folded so that no input can open a new
-    Markdown block (a heading, a list) or break a job board's layout."""
-    return " ".join(_NOT_XML.sub("", text).split())
+    Markdown block (a heading, a list) or break a job board's layout. Every character XML
+    cannot hold is unprintable, so printable text skips the regex."""
+    if not text.isprintable():
+        text = _NOT_XML.sub("", text)
+    return " ".join(text.split())
 
 
 def _lines(items: list[str]) -> list[str]:
