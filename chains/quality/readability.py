@@ -108,18 +108,18 @@ def readability(text: str) -> ReadabilityResult:
     parts = sentences(text)
     per_sentence_words = [words(part) for part in parts]
     counts = Counter(chain.from_iterable(per_sentence_words))
-    n_words, n_sentences = counts.total(), len(parts)
-    n_syllables = sum(syllables(w.lower()) * n for w, n in counts.items())
-    per_sentence = n_words / n_sentences if n_sentences else 0.0
-    per_word = n_syllables / n_words if n_words else 0.0
     you_words, we_words = set(limits.you_words), set(limits.we_words)
-    you = we = 0
+    n_syllables = you = we = 0
     for word, n in counts.items():
         plain = word.replace("’", "'").lower()
+        n_syllables += syllables(plain) * n
         if plain in you_words:
             you += n
         if plain in we_words and word != "US":
             we += n
+    n_words, n_sentences = counts.total(), len(parts)
+    per_sentence = n_words / n_sentences if n_sentences else 0.0
+    per_word = n_syllables / n_words if n_words else 0.0
     return ReadabilityResult(
         words=n_words,
         sentences=n_sentences,
