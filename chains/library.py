@@ -117,7 +117,7 @@ class _Phrase(NamedTuple):
     words: int
 
 
-def _phrases(title: str, longest: int) -> Iterator[tuple[str, int]]:
+def _word_runs(title: str, longest: int) -> Iterator[tuple[str, int]]:
     """Each run of up to `longest` words in a normalised title, once, where it first starts."""
     words = title.split()
     seen: set[str] = set()
@@ -138,12 +138,12 @@ class Library:
         if GENERAL not in families:
             raise AssetError(f"role library has no {GENERAL!r} family for titles that match none")
         self.families = families
-        self._phrases: dict[str, list[tuple[str, _Phrase]]] = {}
+        self._by_phrase: dict[str, list[tuple[str, _Phrase]]] = {}
         for key, family in families.items():
             for order, (phrase, weight) in enumerate(family.match.items()):
                 text = normalise_title(phrase)
-                self._phrases.setdefault(text, []).append((key, _Phrase(order, weight, len(text.split()))))
-        self._longest = max((len(text.split()) for text in self._phrases), default=0)
+                self._by_phrase.setdefault(text, []).append((key, _Phrase(order, weight, len(text.split()))))
+        self._longest = max((len(text.split()) for text in self._by_phrase), default=0)
 
     def match(self, title: str) -> Family:
         """The family whose phrases best match the title; `general` when none scores enough.
@@ -152,12 +152,14 @@ class Library:
         "sales"), then to the one matched earliest in the title ("Project Manager (PM)").
         The title's own word runs are looked up, not every phrase of every family."""
         found: dict[str, list[tuple[_Phrase, int]]] = {}
-        for phrase, at in _phrases(normalise_title(title), self._longest):
-            for key, entry in self._phrases.get(phrase, ()):
+        for phrase, at in _word_runs(normalise_title(title), self._longest):
+            for key, entry in self._by_phrase.get(phrase, ()):
                 found.setdefault(key, []).append((entry, at))
         ranks = {key: self._rank(found[key]) for key in self.families if key in found}
-        best = max(ranks, key=lambda key: ranks[key]) if ranks else GENERAL
-        return self.families[best] if best in ranks and ranks[best][0] >= MIN_SCORE else self.families[GENERAL]
+        if not ranks:
+            return self.families[GENERAL]
+        best = max(ranks, key=lambda key: ranks[key])
+        return self.families[best] if ranks[best][0] >= MIN_SCORE else self.families[GENERAL]
 
     @staticmethod
     def _rank(found: list[tuple[_Phrase, int]]) -> tuple[float, int, int]:
