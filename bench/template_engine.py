@@ -37,7 +37,9 @@ def main() -> None:
     template = get_template("standard")
     batch = roles()
     for role in batch[:5]:
-        render(compose(role, template), "md")
+        posting = compose(role, template)
+        validate(posting, template, role)
+        render(posting, "md")
     timings = {"compose": 0.0, "validate": 0.0, "render": 0.0}
     count = 0
     for _ in range(args.rounds):

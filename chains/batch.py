@@ -39,6 +39,7 @@ from typing import Any, Literal, Protocol
 import yaml
 
 from chains.models import RoleSpecError, Usage, parse_role
+from chains.resources import parse_yaml
 
 Status = Literal["valid", "repaired", "fell_back", "input_error", "failed"]
 STATUSES: tuple[Status, ...] = ("valid", "repaired", "fell_back", "input_error", "failed")
@@ -173,7 +174,7 @@ def _jsonl_rows(text: str, path: Path) -> list[_Raw]:
 
 def _document_rows(text: str, path: Path) -> list[_Raw]:
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else parse_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = getattr(exc, "lineno", None) or (mark.line + 1 if mark else None)

@@ -13,7 +13,7 @@ import yaml
 from chains.models import Report, RoleSpec, RoleSpecError, parse_role
 from chains.quality.summary import summary
 from chains.render import FORMATS
-from chains.resources import AssetError
+from chains.resources import AssetError, parse_yaml
 from chains.validate import SEVERITY_RANK
 
 EXIT_VALID, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
@@ -35,7 +35,7 @@ def read_data_file(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = getattr(exc, "lineno", None) or (mark.line + 1 if mark else None)
@@ -181,9 +181,8 @@ def draft(role_file: Path, template_name: str, engine: str, model: str | None, b
     application_deadline, tone, id.
     """
     from chains.engines import draft as run_draft
-    from chains.render import render_bytes
-
     from chains.llm import LlmUnavailable
+    from chains.render import render_bytes
     from chains.settings import SettingsError
 
     role = load_role_file(role_file)

@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chains.models import LEVELS, Level
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.resources import AssetError, load_asset, prompts_dir
 
 GENERAL = "general"
 PLACEHOLDERS = frozenset({"title", "company", "team"})
@@ -174,16 +174,7 @@ class Library:
 
 
 def load_family(path: Path) -> Family:
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise AssetError(f"{path}: a role family must be a mapping")
-    try:
-        return Family.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'family'}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise AssetError(f"{path}: {problems}") from None
+    return load_asset(path, Family, "role family")
 
 
 @lru_cache(maxsize=1)

@@ -19,11 +19,11 @@ from typing import Any, Literal, cast
 
 from babel import Locale
 from docx import Document
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from chains.models import EmploymentType, JobPosting, PayPeriod, PostingSection, RoleSpec, Workplace
 from chains.money import role_salary
-from chains.resources import AssetError, prompts_dir, read_text, read_yaml
+from chains.resources import load_asset, prompts_dir, read_text
 
 Format = Literal["md", "html", "txt", "json", "jsonld", "docx"]
 FORMATS: tuple[Format, ...] = ("md", "html", "txt", "json", "jsonld", "docx")
@@ -354,14 +354,7 @@ def _is_code(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _places() -> _Places:
-    path = prompts_dir() / "render" / "places.yaml"
-    try:
-        return _Places(PlacesFile.model_validate(read_yaml(path)))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        raise AssetError(f"{path}: {problems}") from None
+    return _Places(load_asset(prompts_dir() / "render" / "places.yaml", PlacesFile, "places table"))
 
 
 def postal_address(location: str) -> dict[str, str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chains.models import Issue, Severity
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.resources import load_asset, prompts_dir
 
 TOTAL = 100.0
 
@@ -69,14 +69,7 @@ class ScoringTable(BaseModel):
 
 @lru_cache(maxsize=1)
 def scoring_table() -> ScoringTable:
-    path = prompts_dir() / "scoring.yaml"
-    try:
-        return ScoringTable.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'table'}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise AssetError(f"{path}: {problems}") from None
+    return load_asset(prompts_dir() / "scoring.yaml", ScoringTable, "scoring table")
 
 
 def make_issue(

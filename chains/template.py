@@ -7,10 +7,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from chains.models import RoleSpec, Section, Template
-from chains.resources import AssetError, extra_template_dirs, prompts_dir, read_yaml
+from chains.resources import AssetError, extra_template_dirs, load_asset, prompts_dir
 
 DEFAULT_TEMPLATE = "standard"
 
@@ -20,17 +18,7 @@ class TemplateError(AssetError):
 
 
 def load_template_file(path: Path) -> Template:
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise TemplateError(f"{path}: a template must be a mapping with key, name and sections")
-    try:
-        return Template.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"]) or "template"
-            problems.append(f"{loc}: {err['msg']}")
-        raise TemplateError(f"{path}: {'; '.join(problems)}") from None
+    return load_asset(path, Template, "template")
 
 
 def _template_files() -> dict[str, Path]:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache, wraps
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chains.models import Issue, JobPosting, PostingSection, Report, RoleSpec, Salary, Section, SectionContent, Template
 from chains.money import Amount, find_amounts, role_salary
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.resources import load_asset, prompts_dir
 from chains.scoring import make_issue, score
 from chains.template import section_heading
 
@@ -141,14 +141,7 @@ class CheckRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def check_rules() -> CheckRules:
-    path = prompts_dir() / "checks.yaml"
-    try:
-        return CheckRules.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'rules'}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise AssetError(f"{path}: {problems}") from None
+    return load_asset(prompts_dir() / "checks.yaml", CheckRules, "rules file")
 
 
 @dataclass(frozen=True)

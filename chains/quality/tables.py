@@ -7,21 +7,16 @@ import re
 from collections.abc import Iterable
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from chains.resources import AssetError, prompts_dir, read_yaml
+from chains.resources import load_asset, prompts_dir
 
 Table = TypeVar("Table", bound=BaseModel)
 
 
 def load_table(name: str, schema: type[Table]) -> Table:
     """prompts/quality/<name> validated against its schema; AssetError naming what is wrong."""
-    path = prompts_dir() / "quality" / name
-    try:
-        return schema.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise AssetError(f"{path}: {problems}") from None
+    return load_asset(prompts_dir() / "quality" / name, schema, "table")
 
 
 def valid_patterns(patterns: list[str]) -> list[str]:
