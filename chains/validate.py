@@ -305,7 +305,9 @@ def _pay_facts(ctx: CheckContext) -> PayFacts:
 
 
 def _allowed(amount: Amount, allowed: list[Amount]) -> bool:
-    return any(
+    """An amount the manager wrote in the inputs (a stipend, a funding round) may be published;
+    a figure with a pay period is pay, and pay is only ever the role's range."""
+    return amount.period is None and any(
         set(amount.figures()) <= set(other.figures()) and amount.currencies & other.currencies for other in allowed
     )
 
@@ -483,12 +485,13 @@ def invented_amount(ctx: CheckContext) -> Iterator[Issue]:
             continue
         if set(amount.figures()) <= own and amount.in_currency(salary.currency):
             continue
-        yield make_issue(
-            "invented_amount",
-            section=found.section,
-            message=f'"{ctx.heading(found.section)}" mentions {amount.text}, which is not the role\'s range '
-            f"({salary.text}) nor in the role inputs.",
-        )
+        if amount.period:
+            message = (f'"{ctx.heading(found.section)}" mentions {amount.text} per {amount.period}, a pay figure '
+                       f"that is not the role's range ({salary.text}).")
+        else:
+            message = (f'"{ctx.heading(found.section)}" mentions {amount.text}, which is not the role\'s range '
+                       f"({salary.text}) nor in the role inputs.")
+        yield make_issue("invented_amount", section=found.section, message=message)
 
 
 @register
