@@ -9,6 +9,7 @@ except through `ask_structured`, which owns network retries and the time budget.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -173,6 +174,9 @@ class Grader:
     template: Template
     role: RoleSpec
     composed: JobPosting
+    _last: list[tuple[JobPosting, Report]] = dataclasses.field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def _template_lines(self) -> frozenset[str]:
@@ -197,8 +201,17 @@ class Grader:
                     ))
         return issues
 
-    def report(self, posting: JobPosting) -> Report:
+    def validated(self, posting: JobPosting) -> Report:
+        """The validator's own report, kept for the posting graded last: the final report is
+        usually that of the posting the last attempt was graded on."""
+        if self._last and self._last[0][0] is posting:
+            return self._last[0][1]
         report = validate(posting, self.template, self.role)
+        self._last[:] = [(posting, report)]
+        return report
+
+    def report(self, posting: JobPosting) -> Report:
+        report = self.validated(posting)
         extra = self._model_amounts(posting, report.issues)
         return report.model_copy(update={"issues": [*extra, *report.issues]}) if extra else report
 
@@ -397,7 +410,8 @@ def stream_draft(role: RoleSpec, template: Template, model: BaseChatModel, setti
     meta = PostingMeta(engine="openai", model=settings.model, template=template.key, family=composed.meta.family,
                        attempts=attempts, usage=usage, notes=notes)
     posting = current.model_copy(update={"meta": meta})
-    yield from finish_events(posting, validate(posting, template, role))
+    # Meta (notes, usage) is not graded, so `current`'s report is the posting's.
+    yield from finish_events(posting, grader.validated(current))
 
 
 def _fallback(composed: JobPosting, template: Template, role: RoleSpec, settings: Settings, usage: Usage,

@@ -18,6 +18,7 @@ from chains.llm import LlmUnavailable
 from chains.models import JobPosting, Report, RoleSpec, parse_role
 from chains.settings import Settings
 from chains.template import get_template
+from chains.validate import validate
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TEMPLATE = get_template("standard")
@@ -158,6 +159,13 @@ def test_a_section_that_keeps_failing_is_repaired_keeping_the_models_good_lines(
     assert repaired is not None and repaired.provenance == "repaired"
     assert kept in repaired.text()
     assert any(note.startswith(f"repaired {section}") for note in posting.meta.notes)
+
+
+@pytest.mark.parametrize("replies", [("valid",), ("missing_section", "valid"), ("missing_section", "missing_section"),
+                                     ("invented_salary", "invented_salary"), ("placeholders", "placeholders")])
+def test_the_report_returned_is_the_validators_report_of_the_posting_returned(replies: tuple[str, ...]) -> None:
+    posting, report = run(QueueModel(*(answer(canned(name)) for name in replies)))
+    assert report == validate(posting, TEMPLATE, role())
 
 
 def test_the_invented_amounts_are_gone_after_repair() -> None:
