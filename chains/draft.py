@@ -340,6 +340,31 @@ def structured(model: BaseChatModel, settings: Settings) -> Runnable:
     return model.with_structured_output(PostingDraft, method=settings.structured_output, include_raw=True)
 
 
+class _Same:
+    """A cache key equal only to the very same object (chat models are not hashable)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+@lru_cache(maxsize=8)
+def _asks(model: _Same, settings: Settings) -> tuple[Runnable, Runnable]:
+    """The first ask and the re-ask, each prompt piped into `structured`: built once for the
+    last few models and settings used, as binding the schema converts it to JSON every time.
+    The cache holds the model, so its id is not reused while its entry lives."""
+    first, again = prompts()
+    call = structured(model.value, settings)
+    return first | call, again | call
+
+
 def fallback_report(posting: JobPosting, template: Template, role: RoleSpec, reason: str) -> Report:
     report = validate(posting, template, role)
     warning = make_issue("llm_unavailable", message=f"The model was unavailable, so the template engine wrote this posting: {reason}")
@@ -355,9 +380,7 @@ def stream_draft(role: RoleSpec, template: Template, model: BaseChatModel, setti
     composed = compose(role, template)
     values = prompt_values(role, template, composed)
     grader = Grader(template, role, composed)
-    first, again = prompts()
-    model_call = structured(model, settings)
-    ask_first, ask_again = first | model_call, again | model_call
+    ask_first, ask_again = _asks(_Same(model), settings)
     usage, notes, attempts = Usage(), [], 0
     current: JobPosting | None = None
     report: Report | None = None
