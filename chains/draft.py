@@ -122,10 +122,28 @@ def prompt_values(role: RoleSpec, template: Template, composed: JobPosting) -> d
     }
 
 
-def _section_key(name: str, template: Template) -> str | None:
-    """The template key a reply's section names: its key, or one of its headings."""
+class _Same:
+    """A cache key equal only to the very same object (templates and chat models are not
+    hashable); the key holds the object, so its id is not reused while the key lives."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+@lru_cache(maxsize=256)
+def _section_key(name: str, template: _Same) -> str | None:
+    """The template key a reply's section names: its key, or one of its headings (kept, as
+    every reply names the same few sections)."""
     wanted = name.strip().lower().replace("-", "_").replace(" ", "_")
-    for section in template.sections:
+    for section in template.value.sections:
         if section.key == wanted or heading_matches(section, name):
             return section.key
     return None
@@ -140,7 +158,7 @@ def to_posting(reply: PostingDraft, role: RoleSpec, template: Template, composed
     salary = role_salary(role)
     written: dict[str, ReplySection] = {}
     for item in reply.sections:
-        key = _section_key(item.key, template)
+        key = _section_key(item.key, _Same(template))
         if key is not None and key not in written:
             written[key] = item
     sections: list[PostingSection] = []
@@ -340,26 +358,10 @@ def structured(model: BaseChatModel, settings: Settings) -> Runnable:
     return model.with_structured_output(PostingDraft, method=settings.structured_output, include_raw=True)
 
 
-class _Same:
-    """A cache key equal only to the very same object (chat models are not hashable)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.value is self.value
-
-
 @lru_cache(maxsize=8)
 def _asks(model: _Same, settings: Settings) -> tuple[Runnable, Runnable]:
     """The first ask and the re-ask, each prompt piped into `structured`: built once for the
-    last few models and settings used, as binding the schema converts it to JSON every time.
-    The cache holds the model, so its id is not reused while its entry lives."""
+    last few models and settings used, as binding the schema converts it to JSON every time."""
     first, again = prompts()
     call = structured(model.value, settings)
     return first | call, again | call
