@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from chains.compose import compose
 from chains.llm import LlmUnavailable, ask_structured, cost_usd
 from chains.models import Issue, JobPosting, PostingMeta, PostingSection, Report, RoleSpec, Section, Template, Usage
-from chains.money import find_amounts, role_salary
+from chains.money import find_amounts
 from chains.resources import read_text
 from chains.settings import Settings
 from chains.template import heading_matches, section_heading
@@ -154,8 +154,10 @@ def _clean(items: list[str]) -> list[str]:
 
 
 def to_posting(reply: PostingDraft, role: RoleSpec, template: Template, composed: JobPosting) -> JobPosting:
-    """The model's sections in template order, with headings from the template and the salary from the inputs."""
-    salary = role_salary(role)
+    """The model's sections in template order, with headings from the template and the salary from the inputs
+    (as the template draft states it: formatting it again costs more than the rest of this)."""
+    salary = composed.salary
+    assert salary is not None
     written: dict[str, ReplySection] = {}
     for item in reply.sections:
         key = _section_key(item.key, _Same(template))
