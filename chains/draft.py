@@ -155,7 +155,7 @@ def _clean(items: list[str]) -> list[str]:
 
 def to_posting(reply: PostingDraft, role: RoleSpec, template: Template, composed: JobPosting) -> JobPosting:
     """The model's sections in template order, with headings from the template and the salary from the inputs
-    (as the template draft states it: formatting it again costs more than the rest of this)."""
+    (the template draft's, formatted from the same inputs)."""
     salary = composed.salary
     assert salary is not None
     written: dict[str, ReplySection] = {}
