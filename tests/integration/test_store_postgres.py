@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from llamaserver import free_port
 
 from chains.models import JobPosting, PostingSection, Report, RoleSpec
 from chains.store import Store
@@ -38,12 +38,6 @@ def _as_server_user(args: list[str]) -> list[str]:
     return ["runuser", "-u", SERVER_USER, "--", *args] if os.geteuid() == 0 else args
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     binaries = _server_bin()
@@ -51,7 +45,7 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         account = pwd.getpwnam(SERVER_USER)
         os.chown(folder, account.pw_uid, account.pw_gid)
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
     run = {"check": True, "capture_output": True, "timeout": 120}
     subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]), **run)
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
